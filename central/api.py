@@ -1,0 +1,56 @@
+"""The centre's web app: port-health page and JSON API (FastAPI).
+
+Reads go through their own SQLite connection (WAL lets them run beside the ingest writer).
+"""
+
+from __future__ import annotations
+
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from central.store import Store
+
+
+class _Reader:
+    def __init__(self, database: str) -> None:
+        self.store = Store(database)
+        self.lock = threading.Lock()
+
+    def __call__(self, fn):
+        with self.lock:
+            return fn(self.store)
+
+
+def create_app(
+    database: str | Path, centre: str, live_stats: dict[str, Any] | None = None
+) -> FastAPI:
+    app = FastAPI(title=f"Sekisho central ({centre})", version="1")
+    reader = _Reader(str(database))
+    page = resources.files("central.web").joinpath("health.html").read_text(encoding="utf-8")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def health_page() -> str:
+        return page.replace("{{centre}}", centre)
+
+    @app.get("/api/booths")
+    def booths() -> list[dict[str, Any]]:
+        """Every registered booth: last heartbeat, outbox depth, records received, sequence gaps."""
+        return reader(lambda s: s.booth_health())
+
+    @app.get("/api/stats")
+    def stats() -> dict[str, Any]:
+        """Totals held by this centre, rejections by reason, and the live ingest counters."""
+        totals = reader(lambda s: s.totals())
+        return {"centre": centre, **totals, "ingest": dict(live_stats or {})}
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        reader(lambda s: s.conn.execute("SELECT 1").fetchone())
+        return {"status": "ok", "centre": centre}
+
+    return app

@@ -1,0 +1,107 @@
+"""`sekisho central ...`: run an aggregator, manage the booth ledger, report totals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from sekisho import config as cfg
+from sekisho.report import UserError, emit
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    central = sub.add_parser(
+        "central", help="central aggregator (East/West)", description="Run and manage a centre."
+    )
+    central.set_defaults(parser=central)
+    cmds = central.add_subparsers(dest="central_command", metavar="SUBCOMMAND")
+
+    run = cmds.add_parser(
+        "run",
+        help="run the aggregator (ingest + web app) until SIGTERM/Ctrl-C",
+        description="Subscribe to every booth's records, store them idempotently, acknowledge after commit, "
+        "and serve the port-health page and JSON API.",
+    )
+    run.add_argument(
+        "--config", required=True, type=Path, help="TOML file with a [central] section"
+    )
+    run.set_defaults(func=cmd_run)
+
+    booth = cmds.add_parser(
+        "booth", help="booth ledger (端末管理)", description="Register booths and their keys."
+    )
+    booth.set_defaults(parser=booth)
+    bcmds = booth.add_subparsers(dest="booth_command", metavar="SUBCOMMAND")
+    add = bcmds.add_parser(
+        "add", help="register (or re-key) a booth", description="Register a booth's public key."
+    )
+    add.add_argument("--config", required=True, type=Path)
+    add.add_argument("--port", required=True, help="port code, e.g. NRT")
+    add.add_argument("--booth", required=True, help="booth id, e.g. B01")
+    add.add_argument("--key", required=True, type=Path, help="the booth's Ed25519 public key (PEM)")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_booth_add)
+    lst = bcmds.add_parser(
+        "list", help="list booths with their health", description="Booth ledger and health."
+    )
+    lst.add_argument("--config", required=True, type=Path)
+    lst.add_argument("--json", action="store_true", help="one JSON object per booth")
+    lst.set_defaults(func=cmd_booth_list)
+
+    stats = cmds.add_parser(
+        "stats", help="records held, duplicates, rejections", description="Totals of this centre."
+    )
+    stats.add_argument("--config", required=True, type=Path)
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+
+
+def _central(path: Path) -> cfg.CentralConfig:
+    return cfg.require(cfg.load(path), "central", str(path))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from central.service import Aggregator
+
+    asyncio.run(Aggregator(_central(args.config)).run())
+    return 0
+
+
+def cmd_booth_add(args: argparse.Namespace) -> int:
+    from central.store import Store
+    from sekisho.wire import topics
+    from sekisho.wire.signing import load_public_key
+
+    try:
+        topics.records(args.port, args.booth)
+        pem = args.key.read_text(encoding="ascii")
+        load_public_key(pem)
+    except (ValueError, OSError) as exc:
+        raise UserError(str(exc)) from None
+    store = Store(_central(args.config).database)
+    store.register_booth(args.port, args.booth, pem)
+    emit({"registered": f"{args.port}/{args.booth}"}, args.json)
+    return 0
+
+
+def cmd_booth_list(args: argparse.Namespace) -> int:
+    from central.store import Store
+
+    for row in Store(_central(args.config).database).booth_health():
+        emit(
+            row,
+            args.json,
+            lambda r: (
+                f"{r['port']}/{r['booth']}  {r['state']}  records={r['records_received']}  outbox={r['outbox_depth']}"
+            ),
+        )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from central.store import Store
+
+    conf = _central(args.config)
+    emit({"centre": conf.centre, **Store(conf.database).totals()}, args.json)
+    return 0

@@ -1,0 +1,1 @@
+"""The booth agent: inspection workflow, screening, durable outbox, publisher, booth UI."""

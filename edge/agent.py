@@ -1,0 +1,169 @@
+"""The booth agent: runs the inspection workflow, the publisher links and the heartbeat.
+
+Data flows one way: device reading -> decision -> outbox (durable) -> publisher. An inspection
+counts as done only when its record is committed to the outbox. On stop, the agent stops taking
+travellers and keeps delivering for up to `drain_timeout_seconds`; what is left stays on disk
+and goes out on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import shutil
+import signal
+import time
+from typing import Any
+
+from devices.document_reader import DocumentReader
+from devices.simulated.travellers import SimulatedDocumentReader
+from edge.outbox import Outbox, OutboxError
+from edge.publisher import CentreLink
+from edge.records import build_record
+from edge.simulation import SimulatedInspector
+from sekisho import __version__
+from sekisho.config import BoothConfig
+from sekisho.wire import messages as m
+from sekisho.wire.signing import load_or_create_private_key, load_public_key, sign
+
+logger = logging.getLogger(__name__)
+
+
+class BoothAgent:
+    """One booth: inspections in, signed records out to every centre."""
+
+    def __init__(
+        self, config: BoothConfig, reader: DocumentReader | None = None, seed: int | None = None
+    ) -> None:
+        self.config = config
+        self.key = load_or_create_private_key(config.data_dir / "booth.key")
+        self.outbox = Outbox(config.data_dir / "outbox.db", config.required_centres())
+        self.reader: DocumentReader = reader or SimulatedDocumentReader(seed)
+        self.rng = random.Random(seed)
+        self.inspector = SimulatedInspector(self.rng)
+        self.state = "open"
+        self.produced = 0
+        self.links = {
+            centre: CentreLink(
+                centre,
+                broker,
+                self.outbox,
+                port=config.port,
+                booth=config.booth,
+                centre_key=self._centre_key(centre),
+                batch_size=config.batch_size,
+                ack_timeout=config.ack_timeout_seconds,
+            )
+            for centre, broker in config.brokers.items()
+        }
+        self._stop = asyncio.Event()
+
+    def _centre_key(self, centre: str):
+        path = self.config.centre_keys.get(centre)
+        return load_public_key(path.read_bytes()) if path else None
+
+    # -- the inspection workflow --------------------------------------------------------------
+    async def inspect_one(self) -> dict[str, Any]:
+        """Read a document, decide, commit the record durably; returns the committed record."""
+        reading = await self.reader.read()
+        decided = self.inspector.decide(reading)
+        pending = self.outbox.append(
+            lambda seq: build_record(
+                seq=seq,
+                port=self.config.port,
+                booth=self.config.booth,
+                kind=decided.kind,
+                reading=reading,
+                decision=decided.decision,
+                inspector=self.config.inspector,
+                landing=decided.landing,
+                key=self.key,
+            )
+        )
+        self.produced += 1
+        for link in self.links.values():
+            link.notify()
+        return pending.payload
+
+    async def _produce(self) -> None:
+        rate = self.config.rate_per_minute
+        if rate <= 0:
+            return
+        interval = 60.0 / rate
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                await self.inspect_one()
+            except OutboxError as exc:
+                # Not "done": the traveller waits at the booth; the inspector sees the alarm.
+                self.state = "degraded"
+                logger.error("inspection not recorded: %s", exc)
+                await asyncio.sleep(1.0)
+                continue
+            next_at += self.rng.expovariate(1.0 / interval)
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
+            else:
+                next_at = time.monotonic()
+
+    # -- heartbeat ----------------------------------------------------------------------------
+    def heartbeat(self) -> dict[str, Any]:
+        state = self.outbox.state()
+        free = shutil.disk_usage(self.config.data_dir).free
+        message = m.Heartbeat(
+            port=self.config.port,
+            booth=self.config.booth,
+            at=m.utc_now(),
+            state=self.state,
+            outbox=m.OutboxState(**state, disk_free_bytes=free),
+            software=__version__,
+            devices={"document_reader": self.reader.status()},
+        )
+        return sign(m.dump(message), self.key)
+
+    async def _heartbeats(self) -> None:
+        while True:
+            payload = self.heartbeat()
+            for link in self.links.values():
+                await link.publish_heartbeat(payload)
+            await asyncio.sleep(self.config.heartbeat_seconds)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop)
+        async with asyncio.TaskGroup() as tg:
+            link_tasks = [tg.create_task(link.run()) for link in self.links.values()]
+            beat = tg.create_task(self._heartbeats())
+            await self._produce()
+            await self._stop.wait()
+            self.state = "draining"
+            await self.drain(self.config.drain_timeout_seconds)
+            self.state = "closed"
+            with contextlib.suppress(Exception):
+                payload = self.heartbeat()
+                for link in self.links.values():
+                    await link.publish_heartbeat(payload)
+            for task in [*link_tasks, beat]:
+                task.cancel()
+        self.outbox.close()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until every record is delivered, up to `timeout` seconds; True when empty."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.outbox.state()["depth"] == 0:
+                return True
+            await asyncio.sleep(0.2)
+        left = self.outbox.state()["depth"]
+        logger.warning("stopping with %d records not yet held by every centre; kept on disk", left)
+        return left == 0

@@ -1,0 +1,154 @@
+"""The one configuration model: TOML files, overridden by SEKISHO_* environment variables.
+
+A file holds the sections a process needs (`[booth]` for an edge agent, `[central]` for an
+aggregator). An environment variable `SEKISHO_<SECTION>__<KEY>[__<SUBKEY>]` overrides one value,
+for example `SEKISHO_BOOTH__RATE_PER_MINUTE=30` or `SEKISHO_CENTRAL__HTTP__PORT=8080`; its text
+is read as TOML when it parses (numbers, booleans, arrays), otherwise as a string.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sekisho.report import UserError
+from sekisho.wire.topics import NAME_PATTERN
+
+ENV_PREFIX = "SEKISHO_"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrokerConfig(_Strict):
+    """One MQTT broker (East or West)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    keepalive: int = Field(
+        5, ge=2, le=600, description="seconds; a silent partition shows within ~1.5x"
+    )
+    username: str | None = None
+    password: str | None = None
+
+
+class BoothConfig(_Strict):
+    """An edge agent: one inspection booth at one port."""
+
+    port: str = Field(pattern=NAME_PATTERN, description="port code, e.g. NRT")
+    booth: str = Field(pattern=NAME_PATTERN, description="booth id within the port, e.g. B01")
+    data_dir: Path
+    brokers: dict[str, BrokerConfig] = Field(min_length=1, description="centre name -> broker")
+    centre_keys: dict[str, Path] = Field(
+        default_factory=dict, description="centre name -> Ed25519 public key (PEM) that signs acks"
+    )
+    require_acks: list[str] | None = Field(
+        None, description="centres that must hold a record before the booth treats it as delivered"
+    )
+    rate_per_minute: float = Field(60.0, ge=0, description="simulated travellers per minute")
+    heartbeat_seconds: float = Field(5.0, gt=0)
+    ack_timeout_seconds: float = Field(10.0, gt=0, description="resend a record unacked this long")
+    batch_size: int = Field(100, ge=1, le=1000)
+    drain_timeout_seconds: float = Field(
+        60.0, ge=0, description="on stop: keep delivering this long"
+    )
+    inspector: str = Field("J0001", description="staff id of the inspector signed in (simulation)")
+
+    @field_validator("require_acks")
+    @classmethod
+    def _acks_known(cls, value: list[str] | None, info: Any) -> list[str] | None:
+        brokers = info.data.get("brokers") or {}
+        for centre in value or []:
+            if centre not in brokers:
+                raise ValueError(f"centre {centre!r} has no entry under [booth.brokers]")
+        return value
+
+    def required_centres(self) -> list[str]:
+        return list(self.require_acks) if self.require_acks else sorted(self.brokers)
+
+
+class HttpConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+
+
+class CentralConfig(_Strict):
+    """An aggregator in one centre."""
+
+    centre: str = Field(pattern=NAME_PATTERN.replace("A-Z", "a-zA-Z"), description="east or west")
+    broker: BrokerConfig = Field(default_factory=BrokerConfig)
+    database: str = Field(description="SQLite file path")
+    key_file: Path = Field(description="this centre's Ed25519 private key (PEM), signs acks")
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    workers: int = Field(1, ge=1, le=32, description="ingest workers sharing one subscription")
+    batch_max: int = Field(500, ge=1)
+    batch_wait_ms: int = Field(20, ge=0)
+
+
+class Config(_Strict):
+    """Root of every Sekisho config file."""
+
+    booth: BoothConfig | None = None
+    central: CentralConfig | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+def _coerce(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Overlay SEKISHO_SECTION__KEY=value variables onto the parsed file."""
+    for name, text in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        node = data
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise UserError(f"{name}: {'.'.join(path[:-1])} is not a table")
+        node[path[-1]] = _coerce(text)
+    return data
+
+
+def _explain(exc: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        lines.append(f"  {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load(path: Path | str | None, environ: dict[str, str] | None = None) -> Config:
+    """Read, overlay the environment, validate; raise UserError naming each wrong value."""
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UserError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise UserError(f"{path}: not valid TOML: {exc}") from None
+    data = apply_env(data, dict(os.environ if environ is None else environ))
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_explain(exc, source)) from None
+
+
+def require(config: Config, section: Literal["booth", "central"], source: str) -> Any:
+    value = getattr(config, section)
+    if value is None:
+        raise UserError(f"{source}: missing [{section}] section")
+    return value

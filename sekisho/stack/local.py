@@ -1,0 +1,240 @@
+"""A whole Sekisho deployment on one machine: East and West brokers and centres, and booths.
+
+The demo runs it, and end-to-end tests drive it (kill, restart and cut parts of it). Every
+part is a real process: Mosquitto, `sekisho central run`, `sekisho edge run`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from central.store import Store
+from sekisho.stack.broker import Broker
+from sekisho.stack.net import free_port, wait_for_port
+from sekisho.stack.procs import spawn_sekisho, stop
+from sekisho.wire.signing import load_or_create_private_key, public_pem
+
+logger = logging.getLogger(__name__)
+
+CENTRES = ("east", "west")
+
+
+def _toml(value: Any) -> str:
+    return json.dumps(str(value)) if isinstance(value, Path) else json.dumps(value)
+
+
+@dataclass
+class BoothSpec:
+    port: str
+    booth: str
+    dir: Path
+    config: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.port}-{self.booth}"
+
+
+@dataclass
+class CentreSpec:
+    name: str
+    dir: Path
+    config: Path
+    http_port: int
+    broker: Broker
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def database(self) -> Path:
+        return self.dir / "central.db"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/"
+
+
+@dataclass
+class LocalStack:
+    base: Path
+    ports: list[str] = field(default_factory=lambda: ["NRT", "KIX"])
+    booths_per_port: int = 3
+    rate_per_minute: float = 120.0
+    drain_timeout: float = 90.0
+    ack_timeout: float = 5.0
+    centres: dict[str, CentreSpec] = field(default_factory=dict)
+    booths: list[BoothSpec] = field(default_factory=list)
+
+    # -- setup --------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Brokers, keys, the booth ledger at both centres and every config file."""
+        self.base.mkdir(parents=True, exist_ok=True)
+        for name in CENTRES:
+            cdir = self.base / name
+            broker = Broker(cdir / "broker")
+            spec = CentreSpec(name, cdir, cdir / "central.toml", free_port(), broker)
+            load_or_create_private_key(cdir / "centre.key")
+            self.centres[name] = spec
+        for port in self.ports:
+            for i in range(1, self.booths_per_port + 1):
+                bdir = self.base / "booths" / f"{port}-B{i:02d}"
+                self.booths.append(BoothSpec(port, f"B{i:02d}", bdir, bdir / "booth.toml"))
+        for booth in self.booths:
+            key = load_or_create_private_key(booth.dir / "booth.key")
+            pem = public_pem(key.public_key()).decode("ascii")
+            for centre in self.centres.values():
+                store = Store(centre.database)
+                store.register_booth(booth.port, booth.booth, pem)
+                store.close()
+
+    def write_configs(self) -> None:
+        for c in self.centres.values():
+            c.config.write_text(
+                "[central]\n"
+                f"centre = {_toml(c.name)}\n"
+                f"database = {_toml(c.database)}\n"
+                f"key_file = {_toml(c.dir / 'centre.key')}\n"
+                f"[central.broker]\nport = {c.broker.port}\n"
+                f"[central.http]\nport = {c.http_port}\n"
+            )
+        for b in self.booths:
+            lines = [
+                "[booth]",
+                f"port = {_toml(b.port)}",
+                f"booth = {_toml(b.booth)}",
+                f"data_dir = {_toml(b.dir)}",
+                f"rate_per_minute = {self.rate_per_minute}",
+                "heartbeat_seconds = 2.0",
+                f"ack_timeout_seconds = {self.ack_timeout}",
+                f"drain_timeout_seconds = {self.drain_timeout}",
+            ]
+            for c in self.centres.values():
+                lines.append(f"[booth.brokers.{c.name}]\nport = {c.broker.port}\n")
+            lines.append("[booth.centre_keys]")
+            for c in self.centres.values():
+                lines.append(f"{c.name} = {_toml(c.dir / 'centre.pub')}")
+            b.config.write_text("\n".join(lines) + "\n")
+
+    # -- processes ----------------------------------------------------------------------------
+    def start_brokers(self) -> None:
+        for c in self.centres.values():
+            c.broker.start()
+
+    def start_centre(self, name: str) -> None:
+        c = self.centres[name]
+        c.proc = spawn_sekisho(
+            ["--log-level", "INFO", "central", "run", "--config", str(c.config)],
+            self.base / "logs" / f"central-{name}.log",
+        )
+
+    def wait_centres(self, timeout: float = 30.0) -> None:
+        for c in self.centres.values():
+            if not wait_for_port(c.http_port, timeout):
+                raise RuntimeError(f"centre {c.name} did not start; see {self.base / 'logs'}")
+
+    def start_booth(self, booth: BoothSpec, seed: int | None = None) -> None:
+        args = ["--log-level", "INFO", "edge", "run", "--config", str(booth.config)]
+        if seed is not None:
+            args += ["--seed", str(seed)]
+        booth.proc = spawn_sekisho(args, self.base / "logs" / f"booth-{booth.name}.log")
+
+    def start(self, seed: int | None = None) -> None:
+        self.prepare()
+        self.write_configs()
+        self.start_brokers()
+        for name in self.centres:
+            self.start_centre(name)
+        self.wait_centres()
+        for i, booth in enumerate(self.booths):
+            self.start_booth(booth, None if seed is None else seed + i)
+
+    def stop_booths(self) -> None:
+        """SIGTERM every booth at once (they drain in parallel), then wait for all."""
+        for b in self.booths:
+            if b.proc and b.proc.poll() is None:
+                b.proc.terminate()
+        for b in self.booths:
+            if b.proc:
+                stop(b.proc, timeout=self.drain_timeout + 15)
+
+    def stop_all(self) -> None:
+        self.stop_booths()
+        for c in self.centres.values():
+            if c.proc:
+                stop(c.proc)
+            c.broker.stop()
+
+    # -- accounting ---------------------------------------------------------------------------
+    def outbox_counts(self) -> dict[str, int]:
+        produced = undelivered = 0
+        for b in self.booths:
+            path = b.dir / "outbox.db"
+            if not path.exists():
+                continue
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                total, left = conn.execute(
+                    "SELECT count(*), coalesce(sum(delivered_at IS NULL), 0) FROM records"
+                ).fetchone()
+            produced += total
+            undelivered += left
+        return {"produced": produced, "undelivered": undelivered}
+
+    def outbox_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for b in self.booths:
+            path = b.dir / "outbox.db"
+            if path.exists():
+                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                    ids.update(r[0] for r in conn.execute("SELECT id FROM records"))
+        return ids
+
+    def centre_counts(self, name: str) -> dict[str, int]:
+        path = self.centres[name].database
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            rows, distinct_ids, distinct_seqs = conn.execute(
+                "SELECT count(*), count(DISTINCT id), count(DISTINCT port || '/' || booth || '/' || seq) FROM records"
+            ).fetchone()
+        return {
+            "records": distinct_ids,
+            "duplicates": (rows - distinct_ids) + (rows - distinct_seqs),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.outbox_counts()
+        duplicates = 0
+        produced_ids = self.outbox_ids()
+        for name in self.centres:
+            counts = self.centre_counts(name)
+            out[name] = counts["records"]
+            duplicates += counts["duplicates"]
+            with sqlite3.connect(f"file:{self.centres[name].database}?mode=ro", uri=True) as conn:
+                held = {r[0] for r in conn.execute("SELECT id FROM records")}
+            out[f"missing_{name}"] = len(produced_ids - held)
+        out["duplicates"] = duplicates
+        return {
+            k: out[k]
+            for k in (
+                "produced",
+                "east",
+                "west",
+                "duplicates",
+                "undelivered",
+                "missing_east",
+                "missing_west",
+            )
+        }
+
+    def wait_delivered(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.outbox_counts()["undelivered"] == 0:
+                return True
+            time.sleep(0.5)
+        return False
