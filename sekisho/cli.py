@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "demo": "sekisho.demo",
     "edge": "edge.cli",
     "central": "central.cli",
+    "mrz": "edge.mrz.cli",
 }
 
 

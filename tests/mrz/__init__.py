@@ -1,0 +1,1 @@
+"""Tests of ICAO 9303 MRZ parsing, building and OCR."""
