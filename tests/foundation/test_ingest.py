@@ -59,7 +59,7 @@ def test_record_on_another_booths_topic_is_rejected(tmp_path):
 
 def test_unknown_booth_is_rejected(tmp_path):
     key = generate_key()
-    store, keys = setup_store(tmp_path, key)
+    _, keys = setup_store(tmp_path, key)
     rec = sign(make_record(1, booth="B09"), key)
     checked = check_batch("sekisho/v1/NRT/B09/records", batch(rec), keys)
     assert checked.rejected[0]["reason"] == "unknown_booth"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from edge.outbox import Outbox
 from sekisho.wire.ids import uuid7
 
@@ -34,10 +36,8 @@ def test_failed_payload_build_does_not_consume_a_sequence_number(tmp_path):
     def broken(seq):
         raise ValueError("signing failed")
 
-    try:
+    with pytest.raises(ValueError, match="signing failed"):
         box.append(broken)
-    except ValueError:
-        pass
     assert box.append(payload).seq == 2
 
 
