@@ -98,23 +98,33 @@ def _join(primary: list[str], secondary: list[str]) -> str:
     return f"{head}<<{'<'.join(secondary)}" if secondary else head
 
 
-def _hard_cut(text: str, width: int) -> str:
-    """Cut `text` (components split by single '<') to `width`, ending on a letter."""
-    if len(text) <= width:
-        return text
-    if text[width - 1] != "<":
-        return text[:width]
-    # The cut falls on a separator: keep the field full by taking the next letter instead.
-    following = text[width:].lstrip("<")
-    return text[: width - 1] + following[0]
+def _fit_components(components: list[str], width: int) -> str:
+    """Components joined by '<' in at most `width` characters, shortened from the last one.
+
+    As many components as fit as initials are kept; the room left goes back to them from the
+    first to the last, so the last components lose characters first and only whole components
+    that cannot keep even an initial are dropped.
+    """
+    keep = len(components)
+    while keep > 1 and 2 * keep - 1 > width:
+        keep -= 1
+    kept = components[:keep]
+    room = width - (2 * keep - 1)
+    parts: list[str] = []
+    for component in kept:
+        extra = min(room, len(component) - 1)
+        parts.append(component[: 1 + extra])
+        room -= extra
+    return "<".join(parts)[:width]
 
 
 def format_name_field(primary: str, secondary: str, width: int) -> tuple[str, bool]:
     """The `width`-character name field for these identifiers, and whether it was truncated.
 
     Truncation (Doc 9303 Part 3, 4.6): secondary identifier components are shortened first,
-    from the last one, down to initials; then initials beyond the field are cut; only then the
-    primary identifier is cut, always keeping one initial. A truncated field ends on a letter.
+    from the last one, down to initials, and initials that do not fit are dropped; the primary
+    identifier is cut only when it leaves no room for one initial. A truncated field ends on a
+    letter whenever the name's letters allow it (a reader takes a full field as truncated).
     """
     p = _components(primary)
     s = _components(secondary)
@@ -123,14 +133,11 @@ def format_name_field(primary: str, secondary: str, width: int) -> tuple[str, bo
     full = _join(p, s)
     if len(full) <= width:
         return full.ljust(width, "<"), False
-    for i in reversed(range(len(s))):
-        while len(s[i]) > 1 and len(_join(p, s)) > width:
-            s[i] = s[i][:-1]
-        if len(_join(p, s)) <= width:
-            return _join(p, s).ljust(width, "<"), True
     head = "<".join(p)
     if not s:
-        return _hard_cut(head, width), True
-    if len(head) + 3 <= width:
-        return _hard_cut(_join(p, s), width), True
-    return _hard_cut(head, width - 3) + "<<" + s[0], True
+        field = _fit_components(p, width)
+    elif len(head) + 3 <= width:
+        field = head + "<<" + _fit_components(s, width - len(head) - 2)
+    else:
+        field = _fit_components(p, width - 3) + "<<" + s[0][0]
+    return field.ljust(width, "<"), True

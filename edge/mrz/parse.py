@@ -24,6 +24,7 @@ from edge.mrz.formats import (
     CheckSpec,
     MrzFormat,
     detect_format,
+    formats_for_shape,
 )
 from edge.mrz.names import split_name_field
 
@@ -196,40 +197,55 @@ def split_lines(text_or_lines: str | list[str] | tuple[str, ...]) -> list[str]:
     return [line.strip() for line in raw if line.strip()]
 
 
+_SHAPES_TEXT = "3 lines of 30 (TD1), 2 lines of 36 (TD2, MRV-B) or 2 lines of 44 (TD3, MRV-A)"
+# The MRZ shapes by line count: 3 lines are TD1, 2 lines are 36 or 44 characters long.
+_LENGTHS_FOR_COUNT: dict[int, tuple[int, ...]] = {3: (30,), 2: (36, 44)}
+
+
+def _first_bad_character(lines: list[str]) -> tuple[int, int, str] | None:
+    for ln, line in enumerate(lines):
+        for col, char in enumerate(line):
+            if char not in MRZ_CHARS:
+                return ln, col, char
+    return None
+
+
+def _bad_character_text(char: str) -> str:
+    hint = " (lower case is not allowed)" if char.upper() in MRZ_CHARS and char.isalpha() else ""
+    return f"{char!r} is not an MRZ character{hint}; only 0-9, A-Z and '<' are"
+
+
 def _shape_message(lines: list[str]) -> str:
-    got = ", ".join(str(len(line)) for line in lines)
-    expected = "3 lines of 30 (TD1), 2 lines of 36 (TD2, MRV-B) or 2 lines of 44 (TD3, MRV-A)"
-    if len(lines) in (2, 3):
-        # Name the line that is off when the others agree on a known length.
-        target = {3: [30], 2: [36, 44]}[len(lines)]
-        for length in target:
-            bad = [i for i, line in enumerate(lines) if len(line) != length]
-            if len(bad) == 1 and len(lines) - 1 >= 1:
-                i = bad[0]
-                return (
-                    f"line {i + 1} has {len(lines[i])} characters, expected {length} like the "
-                    f"other line(s); an MRZ is {expected}"
-                )
-    return f"an MRZ is {expected}; got {len(lines)} line(s) of {got} characters"
+    """Say which line is off, when the line count and the other lines tell the expected length."""
+    lengths = [len(line) for line in lines]
+    message = f"an MRZ is {_SHAPES_TEXT}; got {len(lines)} line(s) of {', '.join(map(str, lengths))} characters"
+    for length in _LENGTHS_FOR_COUNT.get(len(lines), ()):
+        off = [i for i, n in enumerate(lengths) if n != length]
+        if len(off) < len(lines) and len(off) >= 1:
+            names = ", ".join(f.name for f in formats_for_shape(len(lines), length))
+            message = "; ".join(
+                f"line {i + 1} has {lengths[i]} characters, expected {length} ({names})"
+                for i in off
+            )
+            break
+    bad = _first_bad_character(lines)
+    if bad is not None:
+        ln, col, char = bad
+        message += f"; line {ln + 1} column {col + 1}: {_bad_character_text(char)}"
+    return message
 
 
 def _check_characters(lines: list[str], fmt: MrzFormat) -> None:
-    for ln, line in enumerate(lines):
-        for col, char in enumerate(line):
-            if char in MRZ_CHARS:
-                continue
-            name = fmt.field_at(ln, col).name
-            hint = (
-                " (lower case is not allowed)"
-                if char.isalpha() and char.upper() in MRZ_CHARS
-                else ""
-            )
-            raise MrzError(
-                name,
-                "bad_character",
-                f"line {ln + 1} column {col + 1} ({name}): {char!r} is not an MRZ character"
-                f"{hint}; only 0-9, A-Z and '<' are",
-            )
+    bad = _first_bad_character(lines)
+    if bad is None:
+        return
+    ln, col, char = bad
+    name = fmt.field_at(ln, col).name
+    raise MrzError(
+        name,
+        "bad_character",
+        f"line {ln + 1} column {col + 1} ({name}): {_bad_character_text(char)}",
+    )
 
 
 def _structure(text_or_lines: str | list[str]) -> tuple[MrzFormat, list[str]]:
