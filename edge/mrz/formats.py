@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import string
 from dataclasses import dataclass
+from functools import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +93,15 @@ class MrzFormat:
     fields: tuple[Field, ...]
     checks: tuple[CheckSpec, ...]
 
+    @cached_property
+    def fields_by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
     def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"format {self.name} has no field {name!r}")
+        try:
+            return self.fields_by_name[name]
+        except KeyError:
+            raise KeyError(f"format {self.name} has no field {name!r}") from None
 
     def check(self, name: str) -> CheckSpec:
         for c in self.checks:

@@ -11,27 +11,32 @@ Two entry points over the same work:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from edge.mrz.checkdigit import check_digit
 from edge.mrz.countries import country_name, normalize_code
-from edge.mrz.formats import (
-    CHARCLASS_CHARS,
-    FORMATS,
-    MRZ_CHARS,
-    CheckSpec,
-    MrzFormat,
-    detect_format,
-    formats_for_shape,
-)
+from edge.mrz.dates import EXPIRY_YEARS_AHEAD, infer_birth_date, infer_expiry_date
+from edge.mrz.formats import CHARCLASS_CHARS, CheckSpec, MrzFormat
 from edge.mrz.names import split_name_field
+from edge.mrz.result import CheckFailure, CheckResult, MrzError, MrzResult
+from edge.mrz.structure import split_lines, split_structure
 
 logger = logging.getLogger(__name__)
 
-# Expiry dates are read as up to this many years ahead of `today`, else in the past.
-EXPIRY_YEARS_AHEAD = 20
+# Re-exported: readers import the whole parsing API from here.
+__all__ = [
+    "EXPIRY_YEARS_AHEAD",
+    "CheckFailure",
+    "CheckResult",
+    "MrzError",
+    "MrzResult",
+    "check_mrz",
+    "infer_birth_date",
+    "infer_expiry_date",
+    "parse_mrz",
+    "split_lines",
+]
 
 # Which first letters of the document code each format allows (Doc 9303 Parts 4-7).
 DOCUMENT_CODE_FIRST: dict[str, str] = {
@@ -41,223 +46,6 @@ DOCUMENT_CODE_FIRST: dict[str, str] = {
     "MRV-A": "V",
     "MRV-B": "V",
 }
-
-
-class MrzError(ValueError):
-    """An MRZ that cannot be accepted; `field` names the failing field, `reason` is a short code.
-
-    `result` holds the partial MrzResult when the structure was readable (None otherwise) and
-    `failures` every failure found, the first of which is this error's message.
-    """
-
-    def __init__(
-        self,
-        field: str,
-        reason: str,
-        message: str,
-        *,
-        result: MrzResult | None = None,
-        failures: list[CheckFailure] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.field = field
-        self.reason = reason
-        self.message = message
-        self.result = result
-        self.failures = failures or []
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "reason": self.reason, "message": self.message}
-
-
-@dataclass(frozen=True)
-class CheckFailure:
-    """One failed check: a check digit (reason 'check_digit') or a field value (other reasons)."""
-
-    field: str
-    reason: str
-    message: str
-    found: str | None = None
-    expected: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field, "reason": self.reason, "message": self.message}
-        if self.found is not None:
-            out["found"] = self.found
-            out["expected"] = self.expected
-        return out
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check digit: the digit printed, the digit computed, what it covered."""
-
-    field: str  # "document_number", ..., or "composite"
-    found: str
-    expected: str
-    covered: str
-    ok: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"found": self.found, "expected": self.expected, "ok": self.ok}
-
-
-@dataclass
-class MrzResult:
-    """Every field of one MRZ, decoded, with the outcome of each check."""
-
-    format: str
-    lines: list[str]
-    document_code: str = ""
-    issuing_state: str = ""
-    document_number: str = ""
-    primary_identifier: str = ""
-    secondary_identifier: str = ""
-    names_truncated: bool = False
-    nationality: str = ""
-    birth_date: date | None = None
-    birth_date_raw: str = ""
-    sex: str = ""
-    sex_raw: str = ""
-    expiry_date: date | None = None
-    expiry_date_raw: str = ""
-    optional_data_1: str | None = None
-    optional_data_2: str | None = None
-    personal_number: str | None = None
-    long_document_number: bool = False
-    checks: dict[str, CheckResult] = field(default_factory=dict)
-    failures: list[CheckFailure] = field(default_factory=list)
-    today: date | None = None
-
-    @property
-    def valid(self) -> bool:
-        """True when every check digit matches and every field value is allowed."""
-        return not self.failures
-
-    @property
-    def composite_check(self) -> CheckResult | None:
-        """The composite check digit result (None for visas, which have none)."""
-        return self.checks.get("composite")
-
-    @property
-    def expired(self) -> bool | None:
-        """True when the expiry date is before `today` (None when unknown)."""
-        if self.expiry_date is None or self.today is None:
-            return None
-        return self.expiry_date < self.today
-
-    @property
-    def mrz(self) -> str:
-        """The lines joined with newlines."""
-        return "\n".join(self.lines)
-
-    def fields(self) -> dict[str, Any]:
-        """The decoded fields, JSON-ready (dates as YYYY-MM-DD strings)."""
-        return {
-            "document_code": self.document_code,
-            "issuing_state": self.issuing_state,
-            "issuing_state_name": country_name(self.issuing_state),
-            "document_number": self.document_number,
-            "primary_identifier": self.primary_identifier,
-            "secondary_identifier": self.secondary_identifier,
-            "names_truncated": self.names_truncated,
-            "nationality": self.nationality,
-            "nationality_name": country_name(self.nationality),
-            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
-            "birth_date_raw": self.birth_date_raw,
-            "sex": self.sex,
-            "expiry_date": self.expiry_date.isoformat() if self.expiry_date else None,
-            "expiry_date_raw": self.expiry_date_raw,
-            "expired": self.expired,
-            "optional_data_1": self.optional_data_1,
-            "optional_data_2": self.optional_data_2,
-            "personal_number": self.personal_number,
-            "long_document_number": self.long_document_number,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """`{"valid", "format", "mrz", "fields", "checks", "errors"}`, ready for json.dumps."""
-        return {
-            "valid": self.valid,
-            "format": self.format,
-            "mrz": self.mrz,
-            "fields": self.fields(),
-            "checks": {name: c.to_dict() for name, c in self.checks.items()},
-            "errors": [f.to_dict() for f in self.failures],
-        }
-
-
-# ---------------------------------------------------------------------------------------------
-# Input and structure
-
-
-def split_lines(text_or_lines: str | list[str] | tuple[str, ...]) -> list[str]:
-    """MRZ lines from text (newline-separated) or a list, without surrounding whitespace."""
-    raw = text_or_lines.splitlines() if isinstance(text_or_lines, str) else list(text_or_lines)
-    return [line.strip() for line in raw if line.strip()]
-
-
-_SHAPES_TEXT = "3 lines of 30 (TD1), 2 lines of 36 (TD2, MRV-B) or 2 lines of 44 (TD3, MRV-A)"
-# The MRZ shapes by line count: 3 lines are TD1, 2 lines are 36 or 44 characters long.
-_LENGTHS_FOR_COUNT: dict[int, tuple[int, ...]] = {3: (30,), 2: (36, 44)}
-
-
-def _first_bad_character(lines: list[str]) -> tuple[int, int, str] | None:
-    for ln, line in enumerate(lines):
-        for col, char in enumerate(line):
-            if char not in MRZ_CHARS:
-                return ln, col, char
-    return None
-
-
-def _bad_character_text(char: str) -> str:
-    hint = " (lower case is not allowed)" if char.upper() in MRZ_CHARS and char.isalpha() else ""
-    return f"{char!r} is not an MRZ character{hint}; only 0-9, A-Z and '<' are"
-
-
-def _shape_message(lines: list[str]) -> str:
-    """Say which line is off, when the line count and the other lines tell the expected length."""
-    lengths = [len(line) for line in lines]
-    message = f"an MRZ is {_SHAPES_TEXT}; got {len(lines)} line(s) of {', '.join(map(str, lengths))} characters"
-    for length in _LENGTHS_FOR_COUNT.get(len(lines), ()):
-        off = [i for i, n in enumerate(lengths) if n != length]
-        if len(off) < len(lines) and len(off) >= 1:
-            names = ", ".join(f.name for f in formats_for_shape(len(lines), length))
-            message = "; ".join(
-                f"line {i + 1} has {lengths[i]} characters, expected {length} ({names})"
-                for i in off
-            )
-            break
-    bad = _first_bad_character(lines)
-    if bad is not None:
-        ln, col, char = bad
-        message += f"; line {ln + 1} column {col + 1}: {_bad_character_text(char)}"
-    return message
-
-
-def _check_characters(lines: list[str], fmt: MrzFormat) -> None:
-    bad = _first_bad_character(lines)
-    if bad is None:
-        return
-    ln, col, char = bad
-    name = fmt.field_at(ln, col).name
-    raise MrzError(
-        name,
-        "bad_character",
-        f"line {ln + 1} column {col + 1} ({name}): {_bad_character_text(char)}",
-    )
-
-
-def _structure(text_or_lines: str | list[str]) -> tuple[MrzFormat, list[str]]:
-    lines = split_lines(text_or_lines)
-    if not lines:
-        raise MrzError("mrz", "empty", "no MRZ lines given")
-    name = detect_format(lines)
-    if name is None:
-        raise MrzError("mrz", "shape", _shape_message(lines))
-    fmt = FORMATS[name]
-    _check_characters(lines, fmt)
-    return fmt, lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,43 +64,9 @@ def _class_failure(name: str, raw: str, charclass: str) -> CheckFailure | None:
     )
 
 
-def infer_birth_date(raw: str, today: date) -> date | None:
-    """The date for YYMMDD `raw` in the century that puts it on or before `today`; None if unknown.
-
-    Raises ValueError when `raw` is not a date in either century.
-    """
-    if "<" in raw:
-        return None
-    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:6])
-    base = today.year - today.year % 100
-    for year in (base + yy, base + yy - 100):
-        try:
-            candidate = date(year, mm, dd)
-        except ValueError:
-            continue
-        if candidate <= today:
-            return candidate
-    raise ValueError(f"{raw!r} is not a date (YYMMDD)")
-
-
-def infer_expiry_date(raw: str, today: date, years_ahead: int = EXPIRY_YEARS_AHEAD) -> date | None:
-    """The date for YYMMDD `raw` at most `years_ahead` years after `today`; None if unknown."""
-    if "<" in raw:
-        return None
-    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:6])
-    base = today.year - today.year % 100
-    horizon = date(today.year + years_ahead, 12, 31)
-    for year in (base + yy + 100, base + yy, base + yy - 100):
-        try:
-            candidate = date(year, mm, dd)
-        except ValueError:
-            continue
-        if candidate <= horizon:
-            return candidate
-    raise ValueError(f"{raw!r} is not a date (YYMMDD)")
-
-
-def _date_field(result: MrzResult, name: str, raw: str, today: date, infer: Any) -> date | None:
+def _date_field(
+    result: MrzResult, name: str, raw: str, today: date, infer: Callable[[str, date], date | None]
+) -> date | None:
     failure = _class_failure(name, raw, "numeric")
     if failure is not None:
         result.failures.append(failure)
@@ -426,7 +180,7 @@ def check_mrz(text_or_lines: str | list[str], *, today: date | None = None) -> M
     Raises MrzError only when the input is not shaped like an MRZ (line count and lengths,
     characters outside 0-9, A-Z and '<').
     """
-    fmt, lines = _structure(text_or_lines)
+    fmt, lines = split_structure(text_or_lines)
     today = today or date.today()
     result = MrzResult(format=fmt.name, lines=lines, today=today)
 
@@ -437,16 +191,7 @@ def check_mrz(text_or_lines: str | list[str], *, today: date | None = None) -> M
     result.issuing_state = _state_field(result, "issuing_state", raw("issuing_state"))
     _checks(result, fmt, lines)
 
-    names = split_name_field(raw("names"))
-    result.primary_identifier = names.primary
-    result.secondary_identifier = names.secondary
-    result.names_truncated = names.truncated
-    failure = _class_failure("names", raw("names"), "name")
-    if failure is None and not names.primary and not names.secondary:
-        failure = CheckFailure("names", "empty_name", "names field holds no name")
-    if failure is not None:
-        result.failures.append(failure)
-
+    _names(result, raw("names"))
     result.nationality = _state_field(result, "nationality", raw("nationality"))
     result.birth_date_raw = raw("birth_date")
     result.birth_date = _date_field(
@@ -458,18 +203,30 @@ def check_mrz(text_or_lines: str | list[str], *, today: date | None = None) -> M
     result.expiry_date = _date_field(
         result, "expiry_date", result.expiry_date_raw, today, infer_expiry_date
     )
-
-    if fmt.name == "TD1":
-        if not result.long_document_number:
-            result.optional_data_1 = raw("optional_data_1").rstrip("<")
-        result.optional_data_2 = raw("optional_data_2").rstrip("<")
-    elif fmt.name == "TD3":
-        result.personal_number = raw("personal_number").rstrip("<")
-    elif not result.long_document_number:
-        result.optional_data_1 = raw("optional_data_1").rstrip("<")
-
+    _optional_data(result, fmt, lines)
     _order_failures(result, fmt)
     return result
+
+
+def _names(result: MrzResult, raw: str) -> None:
+    names = split_name_field(raw)
+    result.primary_identifier = names.primary
+    result.secondary_identifier = names.secondary
+    result.names_truncated = names.truncated
+    failure = _class_failure("names", raw, "name")
+    if failure is None and not names.primary and not names.secondary:
+        failure = CheckFailure("names", "empty_name", "names field holds no name")
+    if failure is not None:
+        result.failures.append(failure)
+
+
+def _optional_data(result: MrzResult, fmt: MrzFormat, lines: list[str]) -> None:
+    """Optional data without trailing fillers (a long document number already took its part)."""
+    for name in ("optional_data_1", "optional_data_2", "personal_number"):
+        if name == "optional_data_1" and result.long_document_number:
+            continue
+        if name in fmt.fields_by_name:
+            setattr(result, name, fmt.field(name).extract(lines).rstrip("<"))
 
 
 def _order_failures(result: MrzResult, fmt: MrzFormat) -> None:
