@@ -293,7 +293,7 @@ ICAO_SPECIAL_CODES: dict[str, str] = {
     "XMP": "Parliamentary Assembly of the Mediterranean",
     "XOM": "Sovereign Military Order of Malta",
     "XDC": "Southern African Development Community",
-    "UTO": "Utopia (the ICAO test state)",
+    "UTO": "Utopia",
 }
 
 ICAO_CODES: dict[str, str] = {**ISO_STATES, **ICAO_SPECIAL_CODES}
