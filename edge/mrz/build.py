@@ -26,11 +26,9 @@ class MrzBuildError(ValueError):
         self.field = field
 
 
-def _text(field: str, value: str | None, width: int, *, fill_spaces: bool = True) -> str:
-    """An upper-case, '<'-padded field of exactly `width` characters."""
-    text = (value or "").strip().upper()
-    if fill_spaces:
-        text = text.replace(" ", "<").replace("-", "<")
+def _text(field: str, value: str | None, width: int) -> str:
+    """An upper-case, '<'-padded field of exactly `width` characters (spaces become '<')."""
+    text = (value or "").strip().upper().replace(" ", "<").replace("-", "<")
     bad = [c for c in text if c not in MRZ_CHARS]
     if bad:
         raise MrzBuildError(field, f"{field} {value!r} holds {bad[0]!r}; only 0-9, A-Z and '<' fit")
@@ -97,6 +95,11 @@ def _long_number(value: str, optional: str, optional_width: int) -> tuple[str, s
     if len(number) <= 9:
         field, digit = _number_and_check(number)
         return field, digit, _text("optional_data_1", optional, optional_width)
+    if "<" in number[9:]:
+        # A reader finds the end of the overflow at the first filler.
+        raise MrzBuildError(
+            "document_number", f"document number {value!r} over 9 characters cannot hold '<'"
+        )
     extension = number[9:] + check_digit(number)
     rest = _text("optional_data_1", optional, optional_width).rstrip("<")
     merged = extension + ("<" + rest if rest else "")

@@ -172,6 +172,12 @@ def test_long_number_with_optional_data_after_it() -> None:
         ("TD3", {"nationality": "U1O"}, "nationality"),
         ("TD3", {"document_code": "V"}, "document_code"),
         ("TD1", {"document_number": "A" * 25}, "document_number"),
+        ("TD1", {"document_number": "ABCDEFGHIJ KL"}, "document_number"),
+        (
+            "TD1",
+            {"document_number": "ABCDEFGHIJKLMNOPQRST", "optional_data_1": "XYZ"},
+            "optional_data_1",
+        ),
         ("MRV-B", {"optional_data_1": "#"}, "optional_data_1"),
     ],
 )
