@@ -27,6 +27,7 @@ class SecureMessaging:
         self.ssc = ssc
         self.cipher = cipher
         self.block = 8 if cipher == "3DES" else 16
+        self.allow_extended = True  # False when reader or chip cannot do extended-length APDUs
 
     # -- primitives -------------------------------------------------------------------------
     def _ssc_bytes(self) -> bytes:
@@ -83,7 +84,9 @@ class SecureMessaging:
         do87 = self._encrypted_do(cmd.data, bool(cmd.ins & 1))
         do97 = b""
         extended = cmd.extended or (
-            cmd.ne is not None and self._protected_response_size(cmd.ne) > 256
+            self.allow_extended
+            and cmd.ne is not None
+            and self._protected_response_size(cmd.ne) > 256
         )
         if cmd.ne is not None:
             le = cmd.ne % 65536 if extended else cmd.ne % 256
