@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "edge": "edge.cli",
     "central": "central.cli",
     "mrz": "edge.mrz.cli",
+    "chip": "devices.emrtd.cli",
 }
 
 
