@@ -14,17 +14,32 @@ from edge.mrz.build import (
     build_td3,
 )
 from edge.mrz.checkdigit import CHAR_VALUES, check_digit
-from edge.mrz.formats import FORMATS, charclass_at, detect_format
+from edge.mrz.formats import (
+    CHARCLASS_CHARS,
+    FORMATS,
+    CheckSpec,
+    Field,
+    MrzFormat,
+    allowed_chars,
+    charclass_at,
+    detect_format,
+    get_format,
+)
 from edge.mrz.parse import CheckFailure, CheckResult, MrzError, MrzResult, check_mrz, parse_mrz
 
 __all__ = [
+    "CHARCLASS_CHARS",
     "CHAR_VALUES",
     "FORMATS",
     "CheckFailure",
     "CheckResult",
+    "CheckSpec",
+    "Field",
     "MrzBuildError",
     "MrzError",
+    "MrzFormat",
     "MrzResult",
+    "allowed_chars",
     "build_mrva",
     "build_mrvb",
     "build_mrz",
@@ -35,5 +50,6 @@ __all__ = [
     "check_digit",
     "check_mrz",
     "detect_format",
+    "get_format",
     "parse_mrz",
 ]

@@ -64,14 +64,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _register_ocr(commands: argparse._SubParsersAction) -> None:
+    """Let the OCR module add `read`; if it is present but cannot load, say why on `read`."""
     try:
         module = importlib.import_module(OCR_CLI_MODULE)
     except ModuleNotFoundError as exc:
-        if exc.name not in (OCR_CLI_MODULE, "edge.mrz.ocr"):
-            raise
+        if exc.name not in (OCR_CLI_MODULE, OCR_CLI_MODULE.rsplit(".", 1)[0]):
+            _register_unavailable_read(commands, exc)
+            return
         logger.debug("no %s: `sekisho mrz read` not available", OCR_CLI_MODULE)
         return
+    except ImportError as exc:
+        _register_unavailable_read(commands, exc)
+        return
     module.register(commands)
+
+
+def _register_unavailable_read(commands: argparse._SubParsersAction, exc: ImportError) -> None:
+    # A broken OCR install must not take `sekisho` and `mrz parse` down with it.
+    logger.warning("MRZ OCR unavailable (%s): %s", OCR_CLI_MODULE, exc)
+    reason = f"MRZ OCR is unavailable: {exc}"
+    read = commands.add_parser(
+        "read", help="read MRZs from images (unavailable)", description=reason
+    )
+    read.add_argument("args", nargs=argparse.REMAINDER)
+
+    def unavailable(_args: argparse.Namespace) -> int:
+        raise UserError(reason)
+
+    read.set_defaults(func=unavailable)
 
 
 def split_mrz_groups(text: str) -> list[list[str]]:

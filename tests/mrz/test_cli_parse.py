@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from edge.mrz import cli
+from sekisho.report import UserError
 
 from .test_parse_specimens import MRVA, TD1, TD3
 
@@ -103,3 +109,36 @@ def test_usage_errors_exit_2() -> None:
     empty = run(stdin="")
     assert empty.returncode == 2
     assert "no MRZ lines" in empty.stderr
+
+
+def _mrz_group(monkeypatch: pytest.MonkeyPatch, ocr_module: str) -> argparse.ArgumentParser:
+    monkeypatch.setattr(cli, "OCR_CLI_MODULE", ocr_module)
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    return parser
+
+
+def test_broken_ocr_module_leaves_parse_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OCR module that fails to import gives a `read` that explains; `parse` still works."""
+    (tmp_path / "broken_ocr_cli_for_test.py").write_text(
+        "import a_dependency_that_is_not_installed_xyz\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    parser = _mrz_group(monkeypatch, "broken_ocr_cli_for_test")
+    args = parser.parse_args(["mrz", "read", "x.png"])
+    with pytest.raises(UserError, match="a_dependency_that_is_not_installed_xyz"):
+        args.func(args)
+    args = parser.parse_args(["mrz", "parse", *TD3])
+    assert args.func is cli.handle_parse
+
+
+def test_missing_ocr_module_registers_no_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = _mrz_group(monkeypatch, "edge.mrz.no_such_ocr.cli")
+    args = parser.parse_args(["mrz", "parse", *TD3])
+    assert args.func is cli.handle_parse
+    listed = [
+        line.split()[0] for line in args.parser.format_help().splitlines() if line[:4] == "    "
+    ]
+    assert "parse" in listed and "read" not in listed
