@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "separated by blank lines). Checks every check digit, dates, sex, names and "
             "country codes. Exit 0 when all are valid, 1 when one is not, 2 on usage errors."
         ),
+        epilog=(
+            "example:\n"
+            "  sekisho mrz parse --json 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' \\\n"
+            "      'L898902C36UTO7408122F1204159ZE184226B<<<<<10'"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parse.add_argument("lines", nargs="*", metavar="LINE", help="the MRZ lines, top first")
     parse.add_argument("--json", action="store_true", help="one JSON object per MRZ")
