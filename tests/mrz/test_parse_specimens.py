@@ -38,6 +38,12 @@ MRVB = [
 ]
 
 
+def test_check_digit_part3_worked_examples() -> None:
+    # Doc 9303 Part 3: a date of birth of 27 July 1952, and a document number with fillers.
+    assert check_digit("520727") == "3"
+    assert check_digit("AB2134<<<") == "5"
+
+
 def test_check_digit_of_specimen_fields() -> None:
     assert check_digit("L898902C3") == "6"
     assert check_digit("740812") == "2"
