@@ -36,7 +36,11 @@ class CardRemovedError(EmrtdError):
 
 
 class ChipTimeoutError(EmrtdError):
-    """The chip or the reader did not answer in time."""
+    """The chip or the reader did not answer in time; `stalled` when the exchange is stuck for good."""
+
+    def __init__(self, message: str, stalled: bool = False) -> None:
+        super().__init__(message)
+        self.stalled = stalled
 
 
 class TransportError(EmrtdError):

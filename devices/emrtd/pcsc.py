@@ -6,6 +6,7 @@ with SCardGetStatusChange so a reader can wait for a card to come back.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import time
 from typing import Protocol
@@ -92,8 +93,10 @@ def _check(hresult: int, doing: str) -> None:
 class PcscTransport:
     """One reader, by (part of) its name; the first reader with a card when no name is given."""
 
-    def __init__(self, reader: str | None = None) -> None:
+    def __init__(self, reader: str | None = None, apdu_timeout: float = 5.0) -> None:
         self.wanted = reader
+        self.apdu_timeout = apdu_timeout
+        self._worker: concurrent.futures.ThreadPoolExecutor | None = None
         self.name = ""
         self.max_response: int | None = None
         self._ctx: int | None = None
@@ -143,7 +146,22 @@ class PcscTransport:
 
         if self._card is None:
             self.connect()
-        hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        # SCardTransmit can block for ever on a stalled driver (vpcd has no timeout): watch it.
+        if self._worker is None:
+            self._worker = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="pcsc-transmit"
+            )
+        job = self._worker.submit(scard.SCardTransmit, self._card, self._protocol, list(apdu))
+        try:
+            hresult, response = job.result(timeout=self.apdu_timeout)
+        except concurrent.futures.TimeoutError:
+            self._worker.shutdown(wait=False)
+            self._worker = None
+            self._card = None
+            raise ChipTimeoutError(
+                f"the chip did not answer within {self.apdu_timeout:.0f}s (reader {self.name})",
+                stalled=True,
+            ) from None
         if hresult != scard.SCARD_S_SUCCESS:
             self._disconnect()
         _check(hresult, "sending an APDU")
@@ -199,6 +217,9 @@ class PcscTransport:
         from smartcard import scard
 
         self._disconnect()
+        if self._worker is not None:
+            self._worker.shutdown(wait=False)
+            self._worker = None
         if self._ctx is not None:
             scard.SCardReleaseContext(self._ctx)
             self._ctx = None

@@ -217,6 +217,8 @@ class PassportReader:
                 self._recover(action, exc)
 
     def _recover(self, action: str, exc: Exception) -> None:
+        if isinstance(exc, ChipTimeoutError) and exc.stalled:
+            raise ChipTimeoutError(f"{exc} during {action}; giving up", stalled=True) from exc
         self.recoveries += 1
         if self.recoveries > self.options.max_recoveries:
             raise EmrtdError(

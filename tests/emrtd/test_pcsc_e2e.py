@@ -154,3 +154,57 @@ def test_chip_answering_6cxx_gets_the_exact_length(serve_card, passport_bac, tru
     report, _ = service.read_passport(transport, passport_bac.key(), trust=trust, want_face=False)
     assert report["passive_auth"]["status"] == "valid"
     assert report["read_size"] == 0x80
+
+
+@pytest.mark.parametrize(
+    ("oid", "param", "cipher"),
+    [
+        ("0.4.0.127.0.7.2.2.4.1.2", 0, "AES"),  # DH GM, RFC 5114 1024-bit group
+        ("0.4.0.127.0.7.2.2.4.2.1", 12, "3DES"),  # ECDH GM on NIST P-256 with 3DES SM
+        ("0.4.0.127.0.7.2.2.4.2.4", 16, "AES"),  # ECDH GM on brainpoolP384r1, AES-256
+    ],
+    ids=["dh-aes128", "ecdh-p256-3des", "ecdh-bp384-aes256"],
+)
+def test_pace_variants_through_pcscd(serve_card, test_pki, trust, oid, param, cipher) -> None:
+    from devices.simulated.epassport.generator import make_passport
+
+    passport = make_passport(
+        test_pki, aa_kind=None, pace_oid=oid, pace_param=param, face_bytes=3000
+    )
+    card, transport = serve_card(passport)
+    report, _ = service.read_passport(transport, passport.key(), trust=trust, want_face=False)
+    assert report["access"] == "PACE" and card.chip.sm.cipher == cipher
+    assert report["passive_auth"]["status"] == "valid"
+    assert report["active_auth"] == "not_supported"
+
+
+def test_stalled_chip_is_a_timeout_not_a_hang(pcscd, passport_pace) -> None:
+    from devices.emrtd.errors import ChipTimeoutError
+    from devices.emrtd.pcsc import PcscTransport
+    from devices.simulated.epassport.chip import EPassportChip
+    from devices.simulated.epassport.vpcd import VirtualCard
+
+    card = VirtualCard(EPassportChip(passport_pace), stall_after=12).start()
+    transport = PcscTransport("Virtual PCD 00 00", apdu_timeout=1.0)
+    try:
+        assert transport.wait_for_card(5)
+        with pytest.raises(ChipTimeoutError, match="did not answer"):
+            PassportReader(transport, passport_pace.key()).read()
+    finally:
+        card.stop()  # closing the socket releases the driver's blocked exchange
+        transport.close()
+    from tests.emrtd.conftest import _wait_reader
+
+    _wait_reader(False)
+
+
+def test_malformed_file_is_a_clear_error(serve_card, passport_pace) -> None:
+    from dataclasses import replace
+
+    from devices.emrtd.errors import EmrtdError
+
+    files = dict(passport_pace.files)
+    files["COM"] = b"\x60\x82\x00\x05\x5f\x01"  # says 5 bytes, holds 2
+    _card, transport = serve_card(replace(passport_pace, files=files))
+    with pytest.raises(EmrtdError):
+        service.read_passport(transport, passport_pace.key(), want_face=False)

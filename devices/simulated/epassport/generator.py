@@ -196,8 +196,8 @@ def _oid(dotted: str) -> bytes:
     return tlv.encode(0x06, tlv.encode_oid(dotted))
 
 
-def pace_info() -> bytes:
-    return _seq(_oid(PACE_OID), tlv.encode_int(2), tlv.encode_int(PACE_PARAM))
+def pace_info(oid: str = PACE_OID, param: int = PACE_PARAM) -> bytes:
+    return _seq(_oid(oid), tlv.encode_int(2), tlv.encode_int(param))
 
 
 def build_sod(pki: TestPKI, groups: dict[str, bytes]) -> bytes:
@@ -264,6 +264,8 @@ def make_passport(
     aa_kind: str | None = "rsa",
     pace: bool = True,
     face_bytes: int = 15000,
+    pace_oid: str = PACE_OID,
+    pace_param: int = PACE_PARAM,
 ) -> PassportImage:
     """A complete, signed passport. aa_kind: "rsa" (ISO 9796-2), "ec" (ECDSA), or None."""
     mrz = mrz or td3_mrz("Eriksson", "Anna Maria", "L898902C3", "UTO", "740812", "F", "340415")
@@ -284,7 +286,7 @@ def make_passport(
             + tlv.encode(0x5F26, b"20240416"),
         ),
     }
-    infos = [pace_info()] if pace else []
+    infos = [pace_info(pace_oid, pace_param)] if pace else []
     aa_key = None
     if aa_kind == "rsa":
         aa_key = rsa.generate_private_key(65537, 1024)
@@ -303,7 +305,7 @@ def make_passport(
         0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, tags)
     )
     files = {"COM": com, **groups, "SOD": build_sod(pki, groups)}
-    card_access = tlv.encode(0x31, pace_info()) if pace else None
+    card_access = tlv.encode(0x31, pace_info(pace_oid, pace_param)) if pace else None
     return PassportImage(mrz, files, card_access, aa_key)
 
 

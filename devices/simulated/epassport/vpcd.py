@@ -65,11 +65,13 @@ class VirtualCard:
         host: str = "127.0.0.1",
         port: int = VPCD_PORT,
         removal: Removal | None = None,
+        stall_after: int | None = None,
     ) -> None:
         self.chip = chip
         self.host = host
         self.port = port
         self.removal = removal
+        self.stall_after = stall_after  # stop answering (but stay in the field) after N APDUs
         self.apdus = 0
         self.removals = 0
         self.connected = threading.Event()
@@ -140,6 +142,9 @@ class VirtualCard:
                     continue
             else:
                 self.apdus += 1
+                if self.stall_after is not None and self.apdus > self.stall_after:
+                    self._stop.wait()
+                    return 0.0
                 answer = self.chip.process(payload)
                 if self.removal and self.removals == 0 and self.removal.due(self.apdus, self.chip):
                     self.removals += 1
