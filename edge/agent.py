@@ -19,6 +19,7 @@ from typing import Any
 
 from devices.document_reader import DocumentReader
 from devices.simulated.travellers import SimulatedDocumentReader
+from edge.diskguard import DiskGuard
 from edge.outbox import Outbox, OutboxError
 from edge.publisher import CentreLink
 from edge.records import build_record
@@ -55,9 +56,11 @@ class BoothAgent:
                 centre_key=self._centre_key(centre),
                 batch_size=config.batch_size,
                 ack_timeout=config.ack_timeout_seconds,
+                max_inflight=config.max_inflight,
             )
             for centre, broker in config.brokers.items()
         }
+        self.guard = DiskGuard(config, self.outbox)
         self._stop = asyncio.Event()
 
     def _centre_key(self, centre: str):
@@ -67,6 +70,7 @@ class BoothAgent:
     # -- the inspection workflow --------------------------------------------------------------
     async def inspect_one(self) -> dict[str, Any]:
         """Read a document, decide, commit the record durably; returns the committed record."""
+        self.guard.admit()
         reading = await self.reader.read()
         decided = self.inspector.decide(reading)
         pending = self.outbox.append(
@@ -96,11 +100,13 @@ class BoothAgent:
         while not self._stop.is_set():
             try:
                 await self.inspect_one()
+                self.guard.write_failed = False
             except OutboxError as exc:
                 # Not "done": the traveller waits at the booth; the inspector sees the alarm.
-                self.state = "degraded"
+                self.guard.write_failed = True
                 logger.error("inspection not recorded: %s", exc)
-                await asyncio.sleep(1.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=1.0)
                 continue
             next_at += self.rng.expovariate(1.0 / interval)
             delay = next_at - time.monotonic()
@@ -114,11 +120,13 @@ class BoothAgent:
     def heartbeat(self) -> dict[str, Any]:
         state = self.outbox.state()
         free = shutil.disk_usage(self.config.data_dir).free
+        alarms = self.guard.alarms()
         message = m.Heartbeat(
             port=self.config.port,
             booth=self.config.booth,
             at=m.utc_now(),
-            state=self.state,
+            state="degraded" if alarms and self.state == "open" else self.state,
+            alarms=alarms,
             outbox=m.OutboxState(**state, disk_free_bytes=free),
             software=__version__,
             devices={"document_reader": self.reader.status()},
@@ -126,7 +134,12 @@ class BoothAgent:
         return sign(m.dump(message), self.key)
 
     async def _heartbeats(self) -> None:
+        last_expiry = 0.0
         while True:
+            if time.monotonic() - last_expiry > 60:
+                last_expiry = time.monotonic()
+                if removed := self.guard.expire():
+                    logger.info("%d delivered records past retention removed", removed)
             payload = self.heartbeat()
             for link in self.links.values():
                 await link.publish_heartbeat(payload)

@@ -145,16 +145,64 @@ class Outbox:
         return delivered
 
     # -- reading ------------------------------------------------------------------------------
-    def pending_for(self, centre: str, after_seq: int = 0, limit: int = 100) -> list[Pending]:
-        """Undelivered records not yet acknowledged by `centre`, oldest first, after a cursor."""
+    def pending_for(
+        self, centre: str, after_seq: int = 0, limit: int = 100, until_seq: int | None = None
+    ) -> list[Pending]:
+        """Undelivered records not yet acknowledged by `centre`, in order, in (after_seq, until_seq]."""
         rows = self.db.conn.execute(
             """SELECT seq, id, created_at, payload FROM records r
-               WHERE delivered_at IS NULL AND seq > ?
+               WHERE delivered_at IS NULL AND seq > ? AND seq <= ?
                AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.seq=r.seq AND a.centre=?)
                ORDER BY seq LIMIT ?""",
-            (after_seq, centre, limit),
+            (after_seq, until_seq if until_seq is not None else 2**62, centre, limit),
         ).fetchall()
         return [Pending(s, i, json.loads(p), c) for s, i, c, p in rows]
+
+    def retained_after(self, after_seq: int, limit: int = 100) -> list[Pending]:
+        """Every record still held (delivered or not) after `after_seq`: what a replay sends."""
+        rows = self.db.conn.execute(
+            "SELECT seq, id, created_at, payload FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
+        ).fetchall()
+        return [Pending(s, i, json.loads(p), c) for s, i, c, p in rows]
+
+    def purge_delivered(self, delivered_before: float, limit: int | None = None) -> int:
+        """Delete records every centre holds, delivered before a time (oldest first).
+
+        Never touches an undelivered record. Sequence numbers stay reserved (`meta.last_seq`).
+        """
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seqs = [
+                r[0]
+                for r in conn.execute(
+                    """SELECT seq FROM records WHERE delivered_at IS NOT NULL AND delivered_at < ?
+                       ORDER BY seq LIMIT ?""",
+                    (delivered_before, -1 if limit is None else limit),
+                )
+            ]
+            for i in range(0, len(seqs), 500):
+                chunk = seqs[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM acks WHERE seq IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM records WHERE seq IN ({marks})", chunk)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if seqs:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return len(seqs)
+
+    def size_bytes(self) -> int:
+        """Bytes the outbox uses: live database pages (free pages are reused) plus the WAL."""
+        conn = self.db.conn
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        wal = self.path.with_name(self.path.name + "-wal")
+        return (pages - free) * size + (wal.stat().st_size if wal.exists() else 0)
 
     def last_seq(self) -> int:
         return int(

@@ -58,6 +58,13 @@ class BoothConfig(_Strict):
         60.0, ge=0, description="on stop: keep delivering this long"
     )
     inspector: str = Field("J0001", description="staff id of the inspector signed in (simulation)")
+    max_inflight: int = Field(1000, ge=1, description="records awaiting acknowledgement per centre")
+    retention_hours: float = Field(
+        72.0, ge=0, description="keep delivered records this long, so a centre can ask for a replay"
+    )
+    disk_budget_mb: float = Field(1024.0, gt=0, description="outbox size the booth may use")
+    budget_warn_fraction: float = Field(0.8, gt=0, le=1, description="alarm above this share")
+    min_free_disk_mb: float = Field(200.0, ge=0, description="alarm below this much free disk")
 
     @field_validator("require_acks")
     @classmethod

@@ -80,7 +80,7 @@ NAMES: dict[str, tuple[int, list[str], list[str], list[str]]] = {
         ["JEAN PIERRE", "LUCAS", "HUGO"],
         ["MARIE", "CAMILLE", "LEA"],
     ),
-    "DEU": (
+    "D": (  # Germany: ICAO code D, not DEU
         2,
         ["MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER"],
         ["LUKAS", "FELIX", "JONAS"],

@@ -172,27 +172,33 @@ class LocalStack:
             c.broker.stop()
 
     # -- accounting ---------------------------------------------------------------------------
+    def _outbox_query(self, booth: BoothSpec, sql: str) -> list[tuple]:
+        """Read a booth's outbox from outside; empty while the booth is still creating it."""
+        path = booth.dir / "outbox.db"
+        if not path.exists():
+            return []
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as conn:
+                return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
     def outbox_counts(self) -> dict[str, int]:
         produced = undelivered = 0
         for b in self.booths:
-            path = b.dir / "outbox.db"
-            if not path.exists():
-                continue
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-                total, left = conn.execute(
-                    "SELECT count(*), coalesce(sum(delivered_at IS NULL), 0) FROM records"
-                ).fetchone()
-            produced += total
-            undelivered += left
+            for total, left in self._outbox_query(
+                b, "SELECT count(*), coalesce(sum(delivered_at IS NULL), 0) FROM records"
+            ):
+                produced += total
+                undelivered += left
         return {"produced": produced, "undelivered": undelivered}
 
     def outbox_ids(self) -> set[str]:
         ids: set[str] = set()
         for b in self.booths:
-            path = b.dir / "outbox.db"
-            if path.exists():
-                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-                    ids.update(r[0] for r in conn.execute("SELECT id FROM records"))
+            ids.update(r[0] for r in self._outbox_query(b, "SELECT id FROM records"))
         return ids
 
     def centre_counts(self, name: str) -> dict[str, int]:

@@ -7,7 +7,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sekisho.wire.messages import PROTOCOL_VERSION, Ack, Heartbeat, InspectionRecord, RecordBatch
+from sekisho.wire.messages import (
+    PROTOCOL_VERSION,
+    Ack,
+    Heartbeat,
+    InspectionRecord,
+    RecordBatch,
+    ReplayRequest,
+)
 
 MAX_PAYLOAD = 4 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
@@ -68,3 +75,8 @@ def decode_heartbeat(payload: bytes) -> tuple[Heartbeat, dict[str, Any]]:
 def decode_ack(payload: bytes) -> tuple[Ack, dict[str, Any]]:
     obj = parse_json(payload)
     return validate(obj, Ack), obj
+
+
+def decode_replay(payload: bytes) -> tuple[ReplayRequest, dict[str, Any]]:
+    obj = parse_json(payload)
+    return validate(obj, ReplayRequest), obj

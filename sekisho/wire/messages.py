@@ -114,6 +114,7 @@ class Heartbeat(_Message):
     software: str
     devices: dict[str, str] = Field(default_factory=dict, description="device -> ok|absent|fault")
     biometrics: dict[str, int] = Field(default_factory=dict)
+    alarms: list[str] = Field(default_factory=list, description="e.g. outbox_near_budget")
     sig: str | None = None
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
@@ -136,6 +137,25 @@ class Ack(_Message):
     at: str
     accepted: list[str] = Field(default_factory=list, description="record ids now held")
     rejected: list[Rejection] = Field(default_factory=list)
+    sig: str | None = None
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class ReplayRequest(_Message):
+    """A centre asks a booth to send again every record it still holds after `after_seq`.
+
+    Used when a centre lost records that no other centre holds (restored from backup). Booths
+    keep delivered records for their retention period so such a request can be served.
+    """
+
+    schema_: Literal["sekisho.replay"] = Field("sekisho.replay", alias="schema")
+    v: int = PROTOCOL_VERSION
+    centre: str
+    port: str = Field(pattern=NAME_PATTERN)
+    booth: str = Field(pattern=NAME_PATTERN)
+    at: str
+    after_seq: int = Field(ge=0)
     sig: str | None = None
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)

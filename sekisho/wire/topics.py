@@ -3,6 +3,7 @@
     sekisho/v1/<port>/<booth>/records        booth -> centres   QoS 1   record batches
     sekisho/v1/<port>/<booth>/heartbeat      booth -> centres   QoS 0   booth state
     sekisho/v1/<port>/<booth>/acks/<centre>  centre -> booth    QoS 1   acknowledgements
+    sekisho/v1/<port>/<booth>/replay/<centre> centre -> booth   QoS 1   replay requests
     sekisho/v1/bundles/<kind>                centre -> booths   QoS 1   retained bundle envelopes
 
 Port, booth and centre names match NAME_PATTERN, so they can never contain MQTT wildcards or
@@ -36,6 +37,10 @@ def heartbeat(port: str, booth: str) -> str:
 
 def acks(port: str, booth: str, centre: str) -> str:
     return f"{ROOT}/{_check(port)}/{_check(booth)}/acks/{_check(centre, _CENTRE)}"
+
+
+def replay(port: str, booth: str, centre: str) -> str:
+    return f"{ROOT}/{_check(port)}/{_check(booth)}/replay/{_check(centre, _CENTRE)}"
 
 
 def bundle(kind: str) -> str:

@@ -7,10 +7,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
-from edge.outbox import Outbox
+from edge.outbox import Outbox, OutboxError
 from sekisho.wire.ids import uuid7
 
 
@@ -96,3 +97,55 @@ def test_kill_minus_9_loses_no_committed_record_and_reuses_no_seq(tmp_path):
     # sequence numbers are dense and continue after the crash
     assert sorted(stored) == list(range(1, len(stored) + 1))
     assert box.append(payload).seq == len(stored) + 1
+
+
+def test_retention_purges_only_delivered_records(tmp_path):
+    box = Outbox(tmp_path / "o.db", ["east", "west"])
+    recs = [box.append(payload) for _ in range(4)]
+    for centre in ("east", "west"):
+        box.mark_acked(centre, [r.id for r in recs[:2]])
+    assert box.purge_delivered(time.time() + 1) == 2
+    assert [p.seq for p in box.pending_for("east")] == [3, 4]
+    assert [p.seq for p in box.retained_after(0)] == [3, 4]
+    assert box.append(payload).seq == 5  # numbers of purged records are never reused
+
+
+def test_full_disk_refuses_the_record_keeps_the_rest_and_recovers(tmp_path):
+    """SQLITE_FULL, as a full disk gives it: emulated with max_page_count on a real file."""
+    box = Outbox(tmp_path / "o.db", ["east"])
+    for _ in range(5):
+        box.append(payload)
+    pages = box.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    box.db.conn.execute(f"PRAGMA max_page_count={pages}")
+    big = lambda seq: {"id": uuid7(), "seq": seq, "blob": "x" * 200_000}  # noqa: E731
+    with pytest.raises(OutboxError, match="cannot store the record"):
+        box.append(big)
+    assert box.counts()["records"] == 5
+    box.db.conn.execute("PRAGMA max_page_count=1073741823")  # space freed
+    assert box.append(big).seq == 6
+
+
+def test_disk_guard_alarms_then_refuses_when_undelivered_fill_the_budget(tmp_path):
+    from edge.diskguard import DiskGuard
+    from sekisho.config import BoothConfig
+
+    conf = BoothConfig(
+        port="NRT", booth="B01", data_dir=tmp_path, brokers={"east": {}}, disk_budget_mb=0.25
+    )
+    box = Outbox(tmp_path / "o.db", ["east"])
+    guard = DiskGuard(conf, box)
+    assert guard.alarms() == []
+    blob = lambda seq: {"id": uuid7(), "seq": seq, "blob": "x" * 20_000}  # noqa: E731
+    while "outbox_near_budget" not in guard.alarms():
+        guard.admit()
+        box.append(blob)
+    with pytest.raises(OutboxError, match="budget"):
+        for _ in range(100):
+            guard.admit()
+            box.append(blob)
+    assert "outbox_budget_reached" in guard.alarms()
+    kept = box.counts()["records"]
+    # once the centre acknowledges, delivered records make room again
+    box.mark_acked("east", [p.id for p in box.pending_for("east", limit=kept)])
+    guard.admit()
+    assert box.append(blob).seq == kept + 1
