@@ -106,6 +106,12 @@ def _wait_reader(present: bool, timeout: float = 5.0) -> None:
 
 
 @pytest.fixture
+def wait_reader():
+    """wait_reader(present) blocks until the vpcd reader shows the card present/absent."""
+    return _wait_reader
+
+
+@pytest.fixture
 def serve_card(pcscd) -> Iterator[Callable]:
     """serve_card(passport, options=None, removal=None) -> (VirtualCard, PcscTransport) in the vpcd reader."""
     from devices.emrtd.pcsc import PcscTransport

@@ -178,7 +178,7 @@ def test_pace_variants_through_pcscd(serve_card, test_pki, trust, oid, param, ci
     assert report["active_auth"] == "not_supported"
 
 
-def test_stalled_chip_is_a_timeout_not_a_hang(pcscd, passport_pace) -> None:
+def test_stalled_chip_is_a_timeout_not_a_hang(pcscd, passport_pace, wait_reader) -> None:
     from devices.emrtd.errors import ChipTimeoutError
     from devices.emrtd.pcsc import PcscTransport
     from devices.simulated.epassport.chip import EPassportChip
@@ -193,9 +193,7 @@ def test_stalled_chip_is_a_timeout_not_a_hang(pcscd, passport_pace) -> None:
     finally:
         card.stop()  # closing the socket releases the driver's blocked exchange
         transport.close()
-    from tests.emrtd.conftest import _wait_reader
-
-    _wait_reader(False)
+    wait_reader(False)
 
 
 def test_malformed_file_is_a_clear_error(serve_card, passport_pace) -> None:
