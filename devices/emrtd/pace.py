@@ -1,5 +1,6 @@
-"""ICAO 9303-11 §4.4 PACE with Generic Mapping over ECDH and DH: password key, nonce, mapping,
-key agreement, authentication tokens. The math is shared by the terminal driver and the simulated chip.
+"""ICAO 9303-11 §4.4 PACE: Generic Mapping over ECDH and DH, Integrated Mapping over ECDH (AES-128):
+password key, nonce, mapping, key agreement, authentication tokens. The math is shared by the
+terminal driver and the simulated chip.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from devices.emrtd.sm import SecureMessaging
 
 logger = logging.getLogger(__name__)
 
-# id-PACE-<DH|ECDH>-GM-<cipher> suffixes (ICAO 9303-11 §9.2.3); IM is 4.x, not supported here.
+# id-PACE-<DH|ECDH>-GM-<cipher> suffixes (ICAO 9303-11 §9.2.3).
 PACE_GM = {
     f"{OID_PACE}.1.1": ("DH", "3DES", 128),
     f"{OID_PACE}.1.2": ("DH", "AES", 128),
@@ -30,6 +31,11 @@ PACE_GM = {
     f"{OID_PACE}.2.3": ("ECDH", "AES", 192),
     f"{OID_PACE}.2.4": ("ECDH", "AES", 256),
 }
+# id-PACE-ECDH-IM-AES-CBC-CMAC-128: the one Integrated Mapping whose pseudo-random function is implemented.
+PACE_IM = {f"{OID_PACE}.4.2": ("ECDH", "AES", 128)}
+# ICAO 9303-11 §4.4.3.3.2 constants of the pseudo-random number mapping for 128-bit blocks.
+_IM_C0 = bytes.fromhex("a668892a7c41e3ca739f40b057d85904")
+_IM_C1 = bytes.fromhex("a4e136ac725f738b01c1f60217c188ad")
 
 _RFC5114_1024 = (
     int(
@@ -149,6 +155,46 @@ def generic_map(group: Group, nonce: bytes, mapping_shared: object) -> object:
     return group.add(group.mul(s, group.generator), mapping_shared)
 
 
+def pseudo_random(s: bytes, t: bytes, p_bits: int) -> int:
+    """R(s, t) of the Integrated Mapping with AES-128 (the nonce s encrypted under t, then expanded)."""
+    n = -(-(p_bits + 64) // (len(s) * 8))
+    key = crypto.aes_encrypt(t, s)
+    out = b""
+    for _ in range(n):
+        out += crypto.aes_encrypt(key, _IM_C1)
+        key = crypto.aes_encrypt(key, _IM_C0)
+    return int.from_bytes(out, "big")
+
+
+def point_encoding(group: Group, t: int) -> object:
+    """ICAO 9303-11 Appendix B (affine): map a field element to a curve point (p = 3 mod 4 curves)."""
+    from ecdsa.ellipticcurve import PointJacobi
+
+    c = group.curve.curve
+    p, a, b = c.p(), c.a(), c.b()
+    t %= p
+    alpha = (-t * t) % p
+    aa = (alpha + alpha * alpha) % p
+    x2 = (-b * (1 + aa) * pow(a * aa, p - 2, p)) % p
+    x3 = (alpha * x2) % p
+    h2 = (pow(x2, 3, p) + a * x2 + b) % p
+    u = (pow(t, 3, p) * h2) % p
+    big_a = pow(h2, (p - 1 - (p + 1) // 4) % p, p)
+    if (big_a * big_a * h2) % p == 1:
+        x, y = x2, (big_a * h2) % p
+    else:
+        x, y = x3, (big_a * u) % p
+    point = PointJacobi(c, x, y, 1, group.order)
+    cofactor = c.cofactor() if hasattr(c, "cofactor") else 1
+    return point if cofactor == 1 else cofactor * point
+
+
+def integrated_map(group: Group, s: bytes, t: bytes) -> object:
+    """Integrated Mapping (ECDH): G' = f_G(R(s, t))."""
+    p = group.curve.curve.p()
+    return point_encoding(group, pseudo_random(s, t, p.bit_length()) % p)
+
+
 def public_key_data(oid: str, group: Group, element: object) -> bytes:
     """The 7F49 public key data object the authentication tokens are computed over."""
     tag = 0x86 if group.kind == "ECDH" else 0x84
@@ -170,20 +216,27 @@ class PaceChoice:
     mapping: str
     cipher: str
     key_bits: int
+    integrated: bool = False
 
 
 def choose(infos: list[SecurityInfo]) -> PaceChoice | None:
     """The strongest supported PACE-GM option that EF.CardAccess offers, or None."""
     options = []
     for info in infos:
-        if info.oid in PACE_GM and info.parameter_id is not None:
-            mapping, cipher, bits = PACE_GM[info.oid]
+        table = PACE_GM if info.oid in PACE_GM else PACE_IM
+        if info.oid in table and info.parameter_id is not None:
+            mapping, cipher, bits = table[info.oid]
+            if table is PACE_IM and info.parameter_id not in _EC_PARAMS:
+                continue
             try:
                 Group(info.parameter_id)
             except AccessDeniedError:
                 continue
-            rank = (mapping == "ECDH", cipher == "AES", bits)
-            options.append((rank, PaceChoice(info.oid, info.parameter_id, mapping, cipher, bits)))
+            rank = (mapping == "ECDH", cipher == "AES", bits, table is PACE_IM)
+            choice = PaceChoice(
+                info.oid, info.parameter_id, mapping, cipher, bits, table is PACE_IM
+            )
+            options.append((rank, choice))
     return max(options, key=lambda o: o[0])[1] if options else None
 
 
@@ -206,6 +259,7 @@ def perform_pace(
     password: bytes,
     key_ref: int = 1,
     scalars: Callable[[Group], int] | None = None,
+    nonces: Callable[[int], bytes] = secrets.token_bytes,
 ) -> SecureMessaging:
     """Run MSE:Set AT and the four GENERAL AUTHENTICATE steps; returns the secure channel."""
     group = Group(choice.param_id)
@@ -219,17 +273,22 @@ def perform_pace(
     encrypted = tlv.find(_ga(send, 0, b"", False), 0x80)
     nonce = crypt_nonce(k_pi, encrypted, choice.cipher, decrypt=True)
 
-    sk_map = pick(group)
-    chip_map = group.decode(
-        tlv.find(_ga(send, 0x81, group.encode(group.mul(sk_map, group.generator)), False), 0x82)
-    )
-    mapped = generic_map(group, nonce, group.mul(sk_map, chip_map))
+    chip_map_raw = b""
+    if choice.integrated:
+        t = nonces(16)
+        _ga(send, 0x81, t, False)  # the chip answers with no mapping data
+        mapped = integrated_map(group, nonce, t)
+    else:
+        sk_map = pick(group)
+        my_map = group.encode(group.mul(sk_map, group.generator))
+        chip_map_raw = tlv.find(_ga(send, 0x81, my_map, False), 0x82)
+        mapped = generic_map(group, nonce, group.mul(sk_map, group.decode(chip_map_raw)))
 
     sk_eph = pick(group)
     pk_eph = group.mul(sk_eph, mapped)
     chip_eph_raw = tlv.find(_ga(send, 0x83, group.encode(pk_eph), False), 0x84)
     chip_eph = group.decode(chip_eph_raw)
-    if chip_eph_raw == group.encode(chip_map):
+    if chip_eph_raw == chip_map_raw:
         raise AccessDeniedError("PACE: the chip reused its mapping key as ephemeral key")
     secret = group.shared_secret(group.mul(sk_eph, chip_eph))
     ks_enc = crypto.kdf(secret, crypto.KDF_ENC, choice.cipher, choice.key_bits)

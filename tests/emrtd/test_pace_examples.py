@@ -111,3 +111,97 @@ def test_dh_group_is_rfc5114_and_maps() -> None:
     assert group.mul(a, pb) == group.mul(b, pa_)
     mapped = pace.generic_map(group, b"\x01" * 16, group.mul(a, pb))
     assert group.decode(group.encode(mapped)) == mapped
+
+
+def _h(text: str) -> bytes:
+    return bytes.fromhex(text.replace(" ", ""))
+
+
+def test_appendix_g2_dh_generic_mapping() -> None:
+    """ICAO 9303-11 Appendix G.2: nonce, mapping h and g~, shared secret, keys and tokens (DH, RFC 5114)."""
+    oid = "0.4.0.127.0.7.2.2.4.1.2"
+    group = pace.Group(0)
+    k_pi = _h("89DED1B2 6624EC1E 634C1989 302849DD")
+    nonce = pace.crypt_nonce(k_pi, _h("854D8DF5 827FA685 2D1A4FA7 01CDDDCA"), "AES", decrypt=True)
+    assert nonce == _h("FA5B7E3E 49753A0D B9178B7B 9BD898C8")
+
+    t_map = int("5265030F751F4AD18B08AC565FC7AC952E41618D", 16)
+    assert group.encode(group.mul(t_map, group.generator))[:8] == _h("23FB3749 EA030D2A")
+    chip_map = group.decode(
+        _h(
+            "78879F57 225AA808 0D52ED0F C890A4B2 5336F699 AA89A2D3 A189654A F70729E6 23EA5738 B26381E4"
+            "DA19E004 706FACE7 B235C2DB F2F38748 312F3C98 C2DD4882 A41947B3 24AA1259 AC22579D B93F7085"
+            "655AF308 89DBB845 D9E6783F E42C9F24 49400306 254C8AE8 EE9DD812 A804C0B6 6E8CAFC1 4F84D825"
+            "8950A91B 44126EE6"
+        )
+    )
+    h = group.mul(t_map, chip_map)
+    assert group.encode(h)[:16] == _h("5BABEBEF 5B74E5BA 94B5C063 FDA15F1F")
+    mapped = pace.generic_map(group, nonce, h)
+    assert group.encode(mapped)[-16:] == _h("2D401325 B37EE856 5FFCDEE6 18342DC5")
+
+    t_eph = int("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA", 16)
+    chip_eph = group.decode(
+        _h(
+            "075693D9 AE941877 573E634B 6E644F8E 60AF17A0 076B8B12 3D920107 4D36152B D8B3A213 F53820C4"
+            "2ADC79AB 5D0AEEC3 AEFB9139 4DA476BD 97B9B14D 0A65C1FC 71A0E019 CB08AF55 E1F72900 5FBA7E3F"
+            "A5DC4189 9238A250 767A6D46 DB974064 386CD456 743585F8 E5D90CC8 B4004B1F 6D866C79 CE0584E4"
+            "9687FF61 BC29AEA1"
+        )
+    )
+    secret = group.shared_secret(group.mul(t_eph, chip_eph))
+    assert secret[:16] == _h("6BABC7B3 A72BCD7E A385E4C6 2DB2625B")
+    from devices.emrtd import crypto
+
+    ks_mac = crypto.kdf(secret, 2, "AES", 128)
+    assert crypto.kdf(secret, 1, "AES", 128) == _h("2F7F46AD CC9E7E52 1B45D192 FAFA9126")
+    assert ks_mac == _h("805A1D27 D45A5116 F73C5446 9462B7D8")
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, chip_eph)) == _h(
+        "B46DD9BD 4D98381F"
+    )
+    term_eph = group.mul(t_eph, mapped)
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, term_eph)) == _h(
+        "917F37B5 C0E6D8D1"
+    )
+
+
+def test_appendix_h1_ecdh_integrated_mapping() -> None:
+    """ICAO 9303-11 Appendix H.1: pseudo-random mapping, point encoding, keys and tokens (brainpoolP256r1)."""
+    oid = "0.4.0.127.0.7.2.2.4.4.2"
+    group = pace.Group(13)
+    k_pi = _h("591468CD A83D6521 9CCCB856 0233600F")
+    s = pace.crypt_nonce(k_pi, _h("143DC40C 08C8E891 FBED7DED B92B64AD"), "AES", decrypt=True)
+    assert s == _h("2923BE84 E16CD6AE 529049F1 F1BBE9EB")
+    t = _h("5DD4CBFC 96F5453B 130D890A 1CDBAE32")
+    r = pace.pseudo_random(s, t, 256)
+    assert r.to_bytes(64, "big") == _h(
+        "E4447E2D FB3586BA C05DDB00 156B57FB B2179A39 49294C97 25418980 0C517BAA"
+        "8DA0FF39 7ED8C445 D3E421E4 FEB57322"
+    )[-64:].rjust(64, b"\0")
+    mapped = pace.integrated_map(group, s, t)
+    assert group.encode(mapped) == _h(
+        "04 8E82D315 59ED0FDE 92A4D049 8ADD3C23 BABA94FB 77691E31 E90AEA77 FB17D427"
+        "4C1AE14B D0C3DBAC 0C871B7F 36081693 64437CA3 0AC243A0 89D3F266 C1E60FAD"
+    )
+    t_eph = int("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595", 16)
+    term = group.mul(t_eph, mapped)
+    assert group.encode(term)[:9] == _h("04 89CBA23F FE96AA18")
+    chip = group.decode(
+        _h(
+            "04 67F78E5F 7F768608 2B293E8D 087E0569 16D0F74B C01A5F89 57D0DE45 691E51E8"
+            "932B69A9 62B52A09 85AD2C0A 271EE6A1 3A8ADDDC D1A3A994 B9DED257 F4D22753"
+        )
+    )
+    secret = group.shared_secret(group.mul(t_eph, chip))
+    assert secret == _h("4F150FDE 1D4F0E38 E95017B8 91BAE171 33A0DF45 B0D3E18B 60BA7BEA FDC2C713")
+    from devices.emrtd import crypto
+
+    ks_mac = crypto.kdf(secret, 2, "AES", 128)
+    assert crypto.kdf(secret, 1, "AES", 128) == _h("0D3FEB33 251A6370 893D62AE 8DAAF51B")
+    assert ks_mac == _h("B01E89E3 D9E8719E 586B50B4 A7506E0B")
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, chip)) == _h(
+        "450F02B8 6F6A0909"
+    )
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, term)) == _h(
+        "75D4D96E 8D5B0308"
+    )

@@ -206,3 +206,15 @@ def test_malformed_file_is_a_clear_error(serve_card, passport_pace) -> None:
     _card, transport = serve_card(replace(passport_pace, files=files))
     with pytest.raises(EmrtdError):
         service.read_passport(transport, passport_pace.key(), want_face=False)
+
+
+def test_pace_integrated_mapping_through_pcscd(serve_card, test_pki, trust) -> None:
+    from devices.simulated.epassport.generator import make_passport
+
+    passport = make_passport(
+        test_pki, aa_kind=None, pace_oid="0.4.0.127.0.7.2.2.4.4.2", pace_param=13, face_bytes=3000
+    )
+    card, transport = serve_card(passport)
+    report, _ = service.read_passport(transport, passport.key(), trust=trust, want_face=False)
+    assert report["access"] == "PACE" and card.chip.sm.cipher == "AES"
+    assert report["passive_auth"]["status"] == "valid"

@@ -206,13 +206,13 @@ class EPassportChip:
         except TLVError:
             return _sw(0x6A80)
         offered = [i for i in lds.parse_security_infos(self.passport.card_access) if i.oid == oid]
-        if not offered or ref != b"\x01" or oid not in pace.PACE_GM:
+        table = pace.PACE_GM if oid in pace.PACE_GM else pace.PACE_IM
+        if not offered or ref != b"\x01" or oid not in table:
             return _sw(0x6A80)
-        mapping, cipher, bits = pace.PACE_GM[oid]
+        mapping, cipher, bits = table[oid]
         param = offered[0].parameter_id or 0
-        self.pace_state = _PaceState(
-            pace.PaceChoice(oid, param, mapping, cipher, bits), pace.Group(param)
-        )
+        choice = pace.PaceChoice(oid, param, mapping, cipher, bits, table is pace.PACE_IM)
+        self.pace_state = _PaceState(choice, pace.Group(param))
         return _sw(0x9000)
 
     def _general_authenticate(self, cmd: CommandAPDU) -> ResponseAPDU:
@@ -242,6 +242,10 @@ class EPassportChip:
             )
             z = pace.crypt_nonce(k_pi, st.nonce, c.cipher, decrypt=False)
             return ResponseAPDU(tlv.encode(0x7C, tlv.encode(0x80, z)), 0x9000)
+        if st.step == 2 and c.integrated:
+            st.map_ifd = tlv.find(body, 0x81)
+            st.mapped = pace.integrated_map(g, st.nonce, st.map_ifd)
+            return ResponseAPDU(tlv.encode(0x7C, b""), 0x9000)
         if st.step == 2:
             st.map_ifd = tlv.find(body, 0x81)
             sk = g.random_scalar()
