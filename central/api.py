@@ -6,8 +6,8 @@ Reads go through their own SQLite connection (WAL lets them run beside the inges
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,8 +17,10 @@ from central.store import Store
 
 
 class _Reader:
-    def __init__(self, database: str) -> None:
-        self.store = Store(database)
+    """One store connection for the web app's reads, used by one request thread at a time."""
+
+    def __init__(self, open_store: Callable[[], Store]) -> None:
+        self.store = open_store()
         self.lock = threading.Lock()
 
     def __call__(self, fn):
@@ -27,10 +29,11 @@ class _Reader:
 
 
 def create_app(
-    database: str | Path, centre: str, live_stats: dict[str, Any] | None = None
+    open_store: Callable[[], Store], centre: str, live_stats: dict[str, Any] | None = None
 ) -> FastAPI:
+    """The app; `open_store` makes the connection its reads use."""
     app = FastAPI(title=f"Sekisho central ({centre})", version="1")
-    reader = _Reader(str(database))
+    reader = _Reader(open_store)
     page = resources.files("central.web").joinpath("health.html").read_text(encoding="utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -69,7 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_booth_add(args: argparse.Namespace) -> int:
-    from central.store import Store
+    from central.store import open_store
     from sekisho.wire import topics
     from sekisho.wire.signing import load_public_key
 
@@ -79,16 +79,18 @@ def cmd_booth_add(args: argparse.Namespace) -> int:
         load_public_key(pem)
     except (ValueError, OSError) as exc:
         raise UserError(str(exc)) from None
-    store = Store(_central(args.config).database)
+    conf = _central(args.config)
+    store = open_store(conf.database, conf.db_schema)
     store.register_booth(args.port, args.booth, pem)
     emit({"registered": f"{args.port}/{args.booth}"}, args.json)
     return 0
 
 
 def cmd_booth_list(args: argparse.Namespace) -> int:
-    from central.store import Store
+    from central.store import open_store
 
-    for row in Store(_central(args.config).database).booth_health():
+    conf = _central(args.config)
+    for row in open_store(conf.database, conf.db_schema).booth_health():
         emit(
             row,
             args.json,
@@ -100,8 +102,8 @@ def cmd_booth_list(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from central.store import Store
+    from central.store import open_store
 
     conf = _central(args.config)
-    emit({"centre": conf.centre, **Store(conf.database).totals()}, args.json)
+    emit({"centre": conf.centre, **open_store(conf.database, conf.db_schema).totals()}, args.json)
     return 0

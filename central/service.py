@@ -21,7 +21,7 @@ import uvicorn
 
 from central.api import create_app
 from central.ingest import KeyCache, check_batch
-from central.store import Store
+from central.store import open_store
 from sekisho.config import CentralConfig
 from sekisho.retry import backoff_delays
 from sekisho.wire import messages as m
@@ -47,7 +47,7 @@ class Aggregator:
     def __init__(self, config: CentralConfig) -> None:
         self.config = config
         self.centre = config.centre
-        self.store = Store(config.database)
+        self.store = open_store(config.database, config.db_schema)
         self.key = load_or_create_private_key(config.key_file)
         self.keys = KeyCache(self.store.booth_key)
         self.queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(maxsize=20000)
@@ -194,7 +194,11 @@ class Aggregator:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop)
-        app = create_app(self.config.database, centre=self.centre, live_stats=self.stats)
+        app = create_app(
+            lambda: open_store(self.config.database, self.config.db_schema),
+            centre=self.centre,
+            live_stats=self.stats,
+        )
         server = _Server(
             uvicorn.Config(
                 app,

@@ -89,7 +89,10 @@ class CentralConfig(_Strict):
 
     centre: str = Field(pattern=NAME_PATTERN.replace("A-Z", "a-zA-Z"), description="east or west")
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
-    database: str = Field(description="SQLite file path")
+    database: str = Field(description="SQLite file path, or a postgresql:// URL")
+    db_schema: str = Field(
+        "sekisho", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="PostgreSQL schema"
+    )
     key_file: Path = Field(description="this centre's Ed25519 private key (PEM), signs acks")
     http: HttpConfig = Field(default_factory=HttpConfig)
     workers: int = Field(1, ge=1, le=32, description="ingest workers sharing one subscription")

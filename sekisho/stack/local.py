@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from central.store import Store
+from central.store import open_store
 from sekisho.stack.broker import Broker
 from sekisho.stack.net import free_port, wait_for_port
 from sekisho.stack.procs import spawn_sekisho, stop
@@ -90,7 +90,7 @@ class LocalStack:
             key = load_or_create_private_key(booth.dir / "booth.key")
             pem = public_pem(key.public_key()).decode("ascii")
             for centre in self.centres.values():
-                store = Store(centre.database)
+                store = open_store(centre.database)
                 store.register_booth(booth.port, booth.booth, pem)
                 store.close()
 

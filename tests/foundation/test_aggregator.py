@@ -1,4 +1,7 @@
-"""One real aggregator process behind a real broker, fed directly: duplicates, forgeries, garbage."""
+"""One real aggregator process behind a real broker, fed directly: duplicates, forgeries, garbage.
+
+Each test runs with the aggregator on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import urllib.request
 import paho.mqtt.client as paho
 import pytest
 
-from central.store import Store
+from central.store import open_store as Store
 from sekisho.stack.net import free_port, wait_for_port
 from sekisho.stack.procs import spawn_sekisho, stop
 from sekisho.wire.codec import encode
@@ -20,15 +23,15 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def centre(tmp_path, broker):
+def centre(tmp_path, broker, database):
     key = generate_key()
-    db = tmp_path / "central.db"
-    Store(db).register_booth("NRT", "B01", public_pem(key.public_key()).decode())
+    db = database
+    Store(*db).register_booth("NRT", "B01", public_pem(key.public_key()).decode())
     load_or_create_private_key(tmp_path / "centre.key")
     http = free_port()
     conf = tmp_path / "central.toml"
     conf.write_text(
-        f'[central]\ncentre = "east"\ndatabase = "{db}"\nkey_file = "{tmp_path / "centre.key"}"\n'
+        f'[central]\ncentre = "east"\ndatabase = "{db[0]}"\ndb_schema = "{db[1]}"\nkey_file = "{tmp_path / "centre.key"}"\n'
         f"batch_wait_ms = 5\n[central.broker]\nport = {broker.port}\n[central.http]\nport = {http}\n"
     )
     proc = spawn_sekisho(["central", "run", "--config", str(conf)], tmp_path / "central.log")
@@ -55,7 +58,7 @@ def batch(*records) -> bytes:
 
 
 def ids_in(db) -> set[str]:
-    return Store(db).record_ids()
+    return Store(*db).record_ids()
 
 
 def wait_until(predicate, timeout=15.0) -> bool:
@@ -73,7 +76,7 @@ def test_duplicate_publish_is_stored_once_and_acknowledged_each_time(centre):
         publish(centre["client"], batch(rec))
     assert wait_until(lambda: sum(len(a["accepted"]) for a in centre["acks"]) >= 3)
     assert ids_in(centre["db"]) == {rec["id"]}
-    assert Store(centre["db"]).counter("duplicates") == 2
+    assert Store(*centre["db"]).counter("duplicates") == 2
     assert all(a["centre"] == "east" and "sig" in a for a in centre["acks"])
 
 
@@ -84,7 +87,7 @@ def test_bad_signature_is_rejected_counted_and_not_stored(centre):
     publish(centre["client"], batch(good))
     assert wait_until(lambda: good["id"] in ids_in(centre["db"]))
     assert forged["id"] not in ids_in(centre["db"])
-    assert Store(centre["db"]).totals()["rejects"].get("bad_signature") == 1
+    assert Store(*centre["db"]).totals()["rejects"].get("bad_signature") == 1
     rejected = [r for a in centre["acks"] for r in a["rejected"]]
     assert rejected and rejected[0]["reason"] == "bad_signature"
 
@@ -98,7 +101,7 @@ def test_malformed_payloads_do_not_stop_the_aggregator(centre):
     publish(centre["client"], batch(rec))
     assert wait_until(lambda: rec["id"] in ids_in(centre["db"]))
     assert centre["proc"].poll() is None
-    rejects = Store(centre["db"]).totals()["rejects"]
+    rejects = Store(*centre["db"]).totals()["rejects"]
     assert rejects.get("malformed_json", 0) >= 4
     with urllib.request.urlopen(f"http://127.0.0.1:{centre['http']}/api/stats") as resp:
         stats = json.load(resp)

@@ -50,7 +50,7 @@ def test_round_trip_booths_to_east_and_west(stack):
     summary = assert_complete(stack)
     # heartbeats reached both centres and name the booths' state
     for name in ("east", "west"):
-        from central.store import Store
+        from central.store import open_store as Store
 
         health = Store(stack.centres[name].database).booth_health()
         assert {h["booth"] for h in health} == {"B01", "B02"}
