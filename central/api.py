@@ -1,6 +1,6 @@
 """The centre's web app: port-health page and JSON API (FastAPI).
 
-Reads go through their own SQLite connection (WAL lets them run beside the ingest writer).
+Requests use their own database connection (SQLite WAL lets it run beside the ingest writer).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from central.store import Store
+from central.sync_api import sync_router
 
 
 class _Reader:
@@ -29,11 +30,16 @@ class _Reader:
 
 
 def create_app(
-    open_store: Callable[[], Store], centre: str, live_stats: dict[str, Any] | None = None
+    open_store: Callable[[], Store],
+    centre: str,
+    live_stats: dict[str, Any] | None = None,
+    sync_token: str | None = None,
 ) -> FastAPI:
-    """The app; `open_store` makes the connection its reads use."""
+    """The app; `open_store` makes the connection its requests use."""
     app = FastAPI(title=f"Sekisho central ({centre})", version="1")
     reader = _Reader(open_store)
+    if sync_token:
+        app.include_router(sync_router(reader, sync_token))
     page = resources.files("central.web").joinpath("health.html").read_text(encoding="utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -44,6 +50,12 @@ def create_app(
     def booths() -> list[dict[str, Any]]:
         """Every registered booth: last heartbeat, outbox depth, records received, sequence gaps."""
         return reader(lambda s: s.booth_health())
+
+    @app.get("/api/booths/{port}/{booth}/gaps")
+    def gaps(port: str, booth: str) -> dict[str, Any]:
+        """Sequence ranges this centre has not received from one booth (first 100)."""
+        ranges = reader(lambda s: s.gaps(port, booth))
+        return {"port": port, "booth": booth, "gaps": [{"first": a, "last": b} for a, b in ranges]}
 
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:

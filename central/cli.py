@@ -49,6 +49,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst.add_argument("--json", action="store_true", help="one JSON object per booth")
     lst.set_defaults(func=cmd_booth_list)
 
+    rec = cmds.add_parser(
+        "reconcile",
+        help="compare with the other centre and copy what either lacks",
+        description="Compare this centre's records with the peer centre's, booth by booth and "
+        "sequence by sequence, and copy what either lacks (the receiving side verifies every "
+        "booth signature). Records held by neither centre are reported; with --replay the booths "
+        "concerned are asked to send them again. Both centres need the same sync_token.",
+    )
+    rec.add_argument("--config", required=True, type=Path)
+    rec.add_argument("--peer", required=True, help="the other centre's URL, e.g. http://west:8080")
+    rec.add_argument("--token", default=None, help="sync token (default: sync_token of the config)")
+    rec.add_argument("--dry-run", action="store_true", help="report differences, copy nothing")
+    rec.add_argument(
+        "--replay", action="store_true", help="ask booths for records neither centre has"
+    )
+    rec.add_argument("--json", action="store_true", help="one JSON summary line")
+    rec.set_defaults(func=cmd_reconcile)
+
     stats = cmds.add_parser(
         "stats", help="records held, duplicates, rejections", description="Totals of this centre."
     )
@@ -107,3 +125,27 @@ def cmd_stats(args: argparse.Namespace) -> int:
     conf = _central(args.config)
     emit({"centre": conf.centre, **open_store(conf.database, conf.db_schema).totals()}, args.json)
     return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from central.reconcile import HttpSide, LocalSide, reconcile, run_replays
+    from central.store import open_store
+    from sekisho.report import progress
+
+    conf = _central(args.config)
+    token = args.token or conf.sync_token
+    if not token:
+        raise UserError("no sync token: pass --token or set sync_token in [central]")
+    local = LocalSide(open_store(conf.database, conf.db_schema), conf.centre)
+    peer = HttpSide(args.peer, token)
+    try:
+        report = reconcile(
+            local, peer, dry_run=args.dry_run, progress=None if args.json else progress
+        )
+    except OSError as exc:
+        raise UserError(f"peer {args.peer} unreachable or refused: {exc}") from None
+    report["replays_requested"] = (
+        run_replays(conf, report["gaps"]) if args.replay and not args.dry_run else 0
+    )
+    emit(report, args.json)
+    return 0 if report["missing_both"] == 0 or report["replays_requested"] else 1

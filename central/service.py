@@ -198,6 +198,7 @@ class Aggregator:
             lambda: open_store(self.config.database, self.config.db_schema),
             centre=self.centre,
             live_stats=self.stats,
+            sync_token=self.config.sync_token,
         )
         server = _Server(
             uvicorn.Config(

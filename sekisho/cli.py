@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "central": "central.cli",
     "mrz": "edge.mrz.cli",
     "chip": "devices.emrtd.cli",
+    "screen": "edge.screening.cli",
 }
 
 

@@ -96,6 +96,9 @@ class CentralConfig(_Strict):
     key_file: Path = Field(description="this centre's Ed25519 private key (PEM), signs acks")
     http: HttpConfig = Field(default_factory=HttpConfig)
     workers: int = Field(1, ge=1, le=32, description="ingest workers sharing one subscription")
+    sync_token: str | None = Field(
+        None, min_length=16, description="bearer token for centre-to-centre sync; None disables it"
+    )
     batch_max: int = Field(500, ge=1)
     batch_wait_ms: int = Field(20, ge=0)
 
