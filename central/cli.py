@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--config", required=True, type=Path, help="TOML file with a [central] section"
     )
+    run.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)  # set by worker 0
     run.set_defaults(func=cmd_run)
 
     booth = cmds.add_parser(
@@ -82,7 +83,9 @@ def _central(path: Path) -> cfg.CentralConfig:
 def cmd_run(args: argparse.Namespace) -> int:
     from central.service import Aggregator
 
-    asyncio.run(Aggregator(_central(args.config)).run())
+    asyncio.run(
+        Aggregator(_central(args.config), worker=args.worker, config_path=str(args.config)).run()
+    )
     return 0
 
 

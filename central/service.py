@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
@@ -44,7 +45,11 @@ class _Server(uvicorn.Server):
 
 
 class Aggregator:
-    def __init__(self, config: CentralConfig) -> None:
+    def __init__(
+        self, config: CentralConfig, worker: int = 0, config_path: str | None = None
+    ) -> None:
+        self.worker = worker
+        self.config_path = config_path
         self.config = config
         self.centre = config.centre
         self.store = open_store(config.database, config.db_schema)
@@ -72,7 +77,7 @@ class Aggregator:
                 async with aiomqtt.Client(
                     broker.host,
                     broker.port,
-                    identifier=f"central-{self.centre}-0",
+                    identifier=f"central-{self.centre}-{self.worker}",
                     clean_session=False,
                     keepalive=broker.keepalive,
                     username=broker.username,
@@ -84,7 +89,8 @@ class Aggregator:
                     await client.subscribe(
                         topics.shared(f"central-{self.centre}", topics.ALL_RECORDS), qos=1
                     )
-                    await client.subscribe(topics.ALL_HEARTBEATS, qos=0)
+                    if self.worker == 0:
+                        await client.subscribe(topics.ALL_HEARTBEATS, qos=0)
                     logger.info("%s: subscribed on %s:%s", self.centre, broker.host, broker.port)
                     async for message in client.messages:
                         self.stats["messages"] += 1
@@ -190,17 +196,42 @@ class Aggregator:
         self._stop.set()
 
     async def run(self) -> None:
+        """Ingest until stopped. Worker 0 also serves HTTP and supervises the other workers."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop)
+        tasks = [
+            asyncio.create_task(self._mqtt(), name="mqtt"),
+            asyncio.create_task(self._commit_loop(), name="commit"),
+        ]
+        server = None
+        if self.worker == 0:
+            server = self._http_server()
+            tasks.append(asyncio.create_task(server.serve(), name="http"))
+            if self.config.workers > 1:
+                tasks.append(asyncio.create_task(self._supervise_workers(), name="workers"))
+        stopper = asyncio.create_task(self._stop.wait())
+        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stopper and task.exception():
+                logger.error("%s: %s failed: %s", self.centre, task.get_name(), task.exception())
+        if server is not None:
+            server.should_exit = True
+        for task in tasks:
+            if task.get_name() != "http":
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.store.close()
+
+    def _http_server(self) -> _Server:
         app = create_app(
             lambda: open_store(self.config.database, self.config.db_schema),
             centre=self.centre,
             live_stats=self.stats,
             sync_token=self.config.sync_token,
         )
-        server = _Server(
+        return _Server(
             uvicorn.Config(
                 app,
                 host=self.config.http.host,
@@ -209,21 +240,37 @@ class Aggregator:
                 lifespan="off",
             )
         )
-        tasks = [
-            asyncio.create_task(self._mqtt(), name="mqtt"),
-            asyncio.create_task(self._commit_loop(), name="commit"),
-            asyncio.create_task(server.serve(), name="http"),
-        ]
-        stopper = asyncio.create_task(self._stop.wait())
-        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not stopper and task.exception():
-                logger.error("%s: %s failed: %s", self.centre, task.get_name(), task.exception())
-        server.should_exit = True
-        for task in tasks[:2]:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self.store.close()
+
+    async def _supervise_workers(self) -> None:
+        """Run ingest workers 1..N-1 as child processes; restart any that exits."""
+        from sekisho.stack.procs import spawn_sekisho, stop
+
+        if self.config_path is None:
+            raise RuntimeError("extra ingest workers need the config file path")
+        log_dir = (
+            Path(self.config.database).parent if "://" not in self.config.database else Path(".")
+        )
+        procs: dict[int, Any] = {}
+        try:
+            while True:
+                for i in range(1, self.config.workers):
+                    proc = procs.get(i)
+                    if proc is None or proc.poll() is not None:
+                        if proc is not None:
+                            logger.warning(
+                                "%s: ingest worker %d exited (%s); restarting",
+                                self.centre,
+                                i,
+                                proc.returncode,
+                            )
+                        procs[i] = spawn_sekisho(
+                            ["central", "run", "--config", self.config_path, "--worker", str(i)],
+                            log_dir / f"central-{self.centre}-worker{i}.log",
+                        )
+                await asyncio.sleep(1.0)
+        finally:
+            for proc in procs.values():
+                await asyncio.to_thread(stop, proc)
 
     def summary(self) -> dict[str, Any]:
         return {"centre": self.centre, **self.stats}
