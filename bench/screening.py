@@ -1,0 +1,227 @@
+"""Screening benchmark: accuracy, latency, index build/load time and memory at booth scale.
+
+    .venv/bin/python bench/screening.py                       # 1,000,000 entries, 10,000,000 documents
+    .venv/bin/python bench/screening.py --entries 20000 --documents 100000   # quick run
+
+Stages run in child processes so each memory figure (peak RSS) belongs to that stage alone:
+generate the labelled set (edge/screening/evalset.py) -> build the index directory -> load it
+and screen every traveller (cold caches, then again warm) -> the plain approach (rapidfuzz
+over every watchlist name) on a sample of the same travellers, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import chain
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(int(len(ordered) * p), len(ordered) - 1)], 3)
+
+
+def stage_generate(args: argparse.Namespace, work: Path) -> dict:
+    from edge.screening.evalset import generate
+
+    start = time.perf_counter()
+    ev = generate(args.entries, args.targets, args.innocents, seed=args.seed)
+    with open(work / "watchlist.jsonl", "w") as f:
+        for entry in ev.entries:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    with open(work / "travellers.jsonl", "w") as f:
+        for t, exp, note in zip(ev.travellers, ev.expected, ev.notes, strict=True):
+            f.write(
+                json.dumps({"traveller": t, "expected": exp, "note": note}, ensure_ascii=False)
+                + "\n"
+            )
+    return {"generate_s": round(time.perf_counter() - start, 1)}
+
+
+def stage_build(args: argparse.Namespace, work: Path) -> dict:
+    from edge.screening import build_directory
+    from edge.screening.evalset import document_entries
+    from edge.screening.records import read_entries
+
+    start = time.perf_counter()
+    with open(work / "watchlist.jsonl") as f:
+        entries = chain(read_entries(f), document_entries(args.documents))
+        meta = build_directory(
+            entries, work / "index", version=1, check=False,  # read_entries already checked
+            progress=lambda n: print(f"  built {n:,} entries", file=sys.stderr, flush=True),
+        )  # fmt: skip
+    size = sum(p.stat().st_size for p in (work / "index").iterdir()) / 2**20
+    return {
+        "build_s": round(time.perf_counter() - start, 1),
+        "build_peak_rss_mb": round(peak_rss_mb()),
+        "index_mb_on_disk": round(size),
+        "meta": meta,
+    }
+
+
+def stage_query(args: argparse.Namespace, work: Path) -> dict:
+    from edge.screening import Screener
+    from edge.screening.evalset import score
+
+    base = rss_mb()
+    start = time.perf_counter()
+    screener = Screener.load(work / "index")
+    load_s = time.perf_counter() - start
+    load_rss = rss_mb() - base
+    rows = [json.loads(line) for line in (work / "travellers.jsonl").read_text().splitlines()]
+    travellers = [r["traveller"] for r in rows]
+    expected = [r["expected"] for r in rows]
+    out: dict = {"load_s": round(load_s, 2), "rss_after_load_mb": round(load_rss)}
+    misses: dict[str, int] = {}
+    for label in ("cold", "warm"):
+        ms, alerts, candidates = [], [], []
+        for t in travellers:
+            r = screener.screen(t)
+            ms.append(r.ms)
+            candidates.append(r.candidates)
+            alerts.append({h.entry_id for h in r.alerts})
+        out[label] = {
+            "p50_ms": pct(ms, 0.5), "p99_ms": pct(ms, 0.99), "max_ms": round(max(ms), 1),
+            "mean_candidates": round(sum(candidates) / len(candidates)), **score(alerts, expected),
+        }  # fmt: skip
+        if label == "cold":
+            for row, got in zip(rows, alerts, strict=True):
+                if row["expected"] and row["expected"] not in got:
+                    misses[row["note"]] = misses.get(row["note"], 0) + 1
+    out["rss_after_queries_mb"] = round(rss_mb() - base)
+    out["missed_targets_by_variation"] = dict(sorted(misses.items(), key=lambda kv: -kv[1])[:12])
+    # Documents: listed numbers (from the document generator) and unlisted ones.
+    from edge.screening.evalset import document_entries
+
+    listed = [
+        e["documents"][0]
+        for _, e in zip(range(500), document_entries(args.documents), strict=False)
+    ]
+    doc_ms, found = [], 0
+    for i, doc in enumerate(listed):
+        t0 = time.perf_counter()
+        hits = screener.documents.lookup(doc["number"], doc["country"])
+        doc_ms.append((time.perf_counter() - t0) * 1000)
+        found += any(h.country_match for h in hits)
+        t0 = time.perf_counter()
+        screener.documents.lookup(f"ZZ{i:07d}", "JPN")
+        doc_ms.append((time.perf_counter() - t0) * 1000)
+    out["documents"] = {"lookups": len(doc_ms), "listed_found": f"{found}/{len(listed)}",
+                        "p50_ms": pct(doc_ms, 0.5), "p99_ms": pct(doc_ms, 0.99)}  # fmt: skip
+    return out
+
+
+def stage_plain(args: argparse.Namespace, work: Path) -> dict:
+    """rapidfuzz over every watchlist name string; alert on name >= 85 and a compatible date."""
+    from rapidfuzz import fuzz, process
+
+    names, dobs, ids = [], [], []
+    for line in (work / "watchlist.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        for name in entry["names"]:
+            names.append(name.replace(",", " ").upper())
+            dobs.append(entry.get("birth_date"))
+            ids.append(entry["id"])
+    rows = [json.loads(line) for line in (work / "travellers.jsonl").read_text().splitlines()]
+    targets = [r for r in rows if r["expected"]][: args.plain_sample // 2]
+    innocents = [r for r in rows if not r["expected"]][: args.plain_sample // 2]
+    ms, alerts, expected = [], [], []
+    for row in targets + innocents:
+        t = row["traveller"]
+        query = f"{t['surname']} {t['given_names']}"
+        t0 = time.perf_counter()
+        found = process.extract(
+            query, names, scorer=fuzz.token_sort_ratio, score_cutoff=85, limit=None
+        )
+        hit = {ids[i] for _, _, i in found if not dobs[i] or t["birth_date"].startswith(dobs[i])}
+        ms.append((time.perf_counter() - t0) * 1000)
+        alerts.append(hit)
+        expected.append(row["expected"])
+    from edge.screening.evalset import score
+
+    return {"queries": len(ms), "p50_ms": pct(ms, 0.5), "p99_ms": pct(ms, 0.99),
+            "name_strings": len(names), **score(alerts, expected)}  # fmt: skip
+
+
+STAGES = {
+    "generate": stage_generate,
+    "build": stage_build,
+    "query": stage_query,
+    "plain": stage_plain,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--documents", type=int, default=10_000_000)
+    parser.add_argument("--targets", type=int, default=2000)
+    parser.add_argument("--innocents", type=int, default=2000)
+    parser.add_argument("--plain-sample", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep files here (default: a temp dir)"
+    )
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(STAGES[args.stage](args, args.workdir), ensure_ascii=False))
+        return 0
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="sekisho-screening-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    report: dict = {"entries": args.entries, "documents": args.documents, "workdir": str(work)}
+    for stage in STAGES:
+        print(f"== {stage}", file=sys.stderr, flush=True)
+        argv = [sys.executable, __file__, "--stage", stage, "--workdir", str(work)]
+        for opt in ("entries", "documents", "targets", "innocents", "plain_sample", "seed"):
+            argv += [f"--{opt.replace('_', '-')}", str(getattr(args, opt))]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        sys.stderr.write(done.stderr)
+        if done.returncode != 0:
+            print(f"stage {stage} failed", file=sys.stderr)
+            return 1
+        report[stage] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(json.dumps({stage: report[stage]}, ensure_ascii=False, indent=1), flush=True)
+    q, p = report["query"], report["plain"]
+    print(
+        f"\nSUMMARY entries={args.entries:,} documents={args.documents:,}\n"
+        f"  recall {q['cold']['recall']:.3f}  false-alert rate {q['cold']['false_alert_rate']:.3f}"
+        f"  ({q['cold']['targets']} targets, {q['cold']['innocents']} innocents)\n"
+        f"  latency cold p50 {q['cold']['p50_ms']} ms p99 {q['cold']['p99_ms']} ms;"
+        f" warm p50 {q['warm']['p50_ms']} ms p99 {q['warm']['p99_ms']} ms\n"
+        f"  build {report['build']['build_s']} s (peak RSS {report['build']['build_peak_rss_mb']} MB);"
+        f" load {q['load_s']} s, RSS {q['rss_after_load_mb']} MB after load,"
+        f" {q['rss_after_queries_mb']} MB after queries\n"
+        f"  documents p50 {q['documents']['p50_ms']} ms p99 {q['documents']['p99_ms']} ms\n"
+        f"  plain rapidfuzz over {p['name_strings']:,} names: p50 {p['p50_ms']} ms p99 {p['p99_ms']} ms,"
+        f" recall {p['recall']:.3f} false-alert {p['false_alert_rate']:.3f} on {p['queries']} queries"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""A name in any script -> Latin renderings with alternative spellings per token.
+
+`render_name("大野 太郎")` gives one rendering: surname (ONO|OONO from 大野, reading オオノ),
+given (TARO|TAROU from 太郎). Matching and indexing work on these renderings only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from edge.screening import chinese, cyrillic, hangul, japanese
+from edge.screening.kana import is_kana
+from edge.screening.text import glued_variants, name_tokens
+
+logger = logging.getLogger(__name__)
+
+JAPANESE_NATIONALITIES = frozenset({"JPN"})
+CHINESE_NATIONALITIES = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+_SEPARATORS = re.compile(r"[\s,、・･<]+")
+
+
+@dataclass(frozen=True)
+class NameToken:
+    """One name word: Latin spellings (first is shown), the word as written, and how it was read."""
+
+    spellings: tuple[str, ...]
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """A name as surname and given-name tokens in Latin, with the script it came from."""
+
+    surname: tuple[NameToken, ...]
+    given: tuple[NameToken, ...]
+    script: str
+    original: str
+
+    @property
+    def tokens(self) -> tuple[NameToken, ...]:
+        return self.surname + self.given
+
+
+def _latin_part(text: str) -> tuple[NameToken, ...]:
+    return tuple(NameToken(glued_variants(tok), tok) for tok in name_tokens(text))
+
+
+def render_latin(surname: str, given: str, original: str = "") -> Rendering:
+    """Rendering of a Latin name given as surname and given names."""
+    return Rendering(_latin_part(surname), _latin_part(given), "latin", original or surname)
+
+
+def _split(text: str) -> tuple[str, str, bool]:
+    """(surname part, given part, explicit) using a comma, MRZ `<<` or the first space."""
+    for sep in (",", "<<", "，"):
+        if sep in text:
+            sur, given = text.split(sep, 1)
+            return sur.strip(), given.strip(), True
+    parts = _SEPARATORS.split(text.strip(), maxsplit=1)
+    if len(parts) == 2:
+        return parts[0], parts[1], True
+    return text.strip(), "", False
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _SEPARATORS.split(text) if w]
+
+
+def _japanese(text: str) -> Rendering | None:
+    sur, given, explicit = _split(text)
+    if not explicit and not is_kana(sur):
+        split = japanese.split_kanji_name(sur)
+        if split is None:
+            return None
+        sur, given = split
+    sur_tokens, given_tokens = [], []
+    for word in _words(sur):
+        spell, note = japanese.spellings(word, "surnames")
+        if not spell:
+            return None
+        sur_tokens.append(NameToken(spell, word, note))
+    for word in _words(given):
+        spell, note = japanese.spellings(word, "given")
+        # An unknown given name keeps the surname usable; the token has no Latin spelling.
+        given_tokens.append(
+            NameToken(spell, word, note or ("no reading known" if not spell else ""))
+        )
+    return Rendering(tuple(sur_tokens), tuple(given_tokens), "japanese", text)
+
+
+def _chinese(text: str) -> Rendering | None:
+    sur, given, explicit = _split(text)
+    if not explicit:
+        sur, given = chinese.split_chinese_name(sur)
+    sur_sp = chinese.romanise_surname(sur)
+    if not sur_sp:
+        return None
+    given_tokens = tuple(
+        NameToken(sp, w, "pinyin / Wade–Giles")
+        for w in _words(given)
+        if (sp := chinese.romanise_given(w))
+    )
+    note = "pinyin / Wade–Giles / Cantonese"
+    return Rendering((NameToken(sur_sp, sur, note),), given_tokens, "chinese", text)
+
+
+def _korean(text: str) -> Rendering:
+    sur, given, explicit = _split(text)
+    if not explicit:
+        sur, given = hangul.split_korean_name(sur)
+    sur_tokens = tuple(NameToken(hangul.romanise_surname(w), w, "Hangul") for w in _words(sur))
+    given_tokens = tuple(NameToken(hangul.romanise_given(w), w, "Hangul") for w in _words(given))
+    return Rendering(sur_tokens, given_tokens, "korean", text)
+
+
+def _cyrillic(text: str) -> Rendering:
+    sur, given, _ = _split(text)
+    sur_tokens = tuple(
+        NameToken(cyrillic.transliterate(w), w, "ICAO 9303 / older") for w in _words(sur)
+    )
+    given_tokens = tuple(
+        NameToken(cyrillic.transliterate(w), w, "ICAO 9303 / older") for w in _words(given)
+    )
+    return Rendering(sur_tokens, given_tokens, "cyrillic", text)
+
+
+@lru_cache(maxsize=200_000)
+def render_name(text: str, nationality: str | None = None) -> tuple[Rendering, ...]:
+    """Every plausible Latin rendering of a name string written in any supported script."""
+    if any(hangul.is_hangul_syllable(ch) for ch in text):
+        return (_korean(text),)
+    if cyrillic.has_cyrillic(text):
+        return (_cyrillic(text),)
+    has_kana = any("ぁ" <= ch <= "ヿ" for ch in text)
+    has_han = any(chinese.is_han(ch) for ch in text)
+    if has_kana:
+        found = _japanese(text)
+        return (found,) if found else ()
+    if has_han:
+        out: list[Rendering] = []
+        if nationality not in CHINESE_NATIONALITIES:
+            ja = _japanese(text)
+            if ja is not None:
+                out.append(ja)
+        read_fully = bool(out) and all(t.spellings for t in out[0].tokens)
+        if nationality in CHINESE_NATIONALITIES or not read_fully:
+            zh = _chinese(text)
+            if zh is not None:
+                out.append(zh)
+        return tuple(out)
+    sur, given, _ = _split(text)
+    rendering = render_latin(sur, given, text)
+    return (rendering,) if rendering.tokens else ()

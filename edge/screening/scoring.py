@@ -1,0 +1,84 @@
+"""One score per (traveller, entry): name similarity plus birth-date, nationality and sex evidence.
+
+Scores are 0..1. A hit at or above its category's threshold is an alert. Defaults were set on
+the labelled evaluation set (`evalset.py`, `bench/screening.py`); see docs/screening.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from edge.screening.dates import DateEvidence
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.85
+REPORT_FLOOR = 0.60  # weaker hits are not reported at all
+NATIONALITY_MATCH, NATIONALITY_MISMATCH = 0.02, -0.05
+SEX_MISMATCH = -0.10
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Alert threshold: one default, optionally one per category ('wanted': 0.8...)."""
+
+    default: float = DEFAULT_THRESHOLD
+    per_category: dict[str, float] = field(default_factory=dict)
+
+    def for_category(self, category: str) -> float:
+        return self.per_category.get(category, self.default)
+
+    @property
+    def lowest(self) -> float:
+        return min([self.default, *self.per_category.values()])
+
+    @classmethod
+    def parse(cls, default: float | None, items: list[str]) -> Thresholds:
+        """From CLI values: a default and 'category=0.8' strings."""
+        per: dict[str, float] = {}
+        for item in items:
+            category, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"threshold {item!r} is not CATEGORY=VALUE")
+            per[category.strip()] = float(value)
+        return cls(DEFAULT_THRESHOLD if default is None else default, per)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The parts of a name-based score, kept so the explanation can be written from them."""
+
+    name: float
+    name_phrases: tuple[str, ...]
+    date: DateEvidence
+    nationality: tuple[float, str]
+    sex: tuple[float, str]
+
+    @property
+    def score(self) -> float:
+        total = self.name + self.date.adjust + self.nationality[0] + self.sex[0]
+        return round(min(max(total, 0.0), 1.0), 3)
+
+    def explanation(self) -> str:
+        parts = [*self.name_phrases, self.date.text]
+        parts += [p for _, p in (self.nationality, self.sex) if p]
+        return "; ".join(parts)
+
+
+def nationality_evidence(traveller: str | None, entry: str | None) -> tuple[float, str]:
+    """Weak evidence: same nationality adds a little, a different one takes a little more."""
+    if not traveller or not entry:
+        return 0.0, ""
+    if traveller.upper() == entry.upper():
+        return NATIONALITY_MATCH, f"nationality {traveller} = {entry}"
+    return NATIONALITY_MISMATCH, f"nationality {traveller} ≠ {entry}"
+
+
+def sex_evidence(traveller: str | None, entry: str | None) -> tuple[float, str]:
+    """Different recorded sex lowers the score (it is sometimes recorded wrongly)."""
+    if not traveller or not entry or traveller in "X<" or entry in "X<":
+        return 0.0, ""
+    if traveller.upper() == entry.upper():
+        return 0.0, ""
+    return SEX_MISMATCH, f"sex {traveller} ≠ {entry}"

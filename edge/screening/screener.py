@@ -1,0 +1,312 @@
+"""Screen one traveller against the watchlist, the lost/stolen documents and the visa records.
+
+    screener = Screener.load("/var/lib/sekisho/screening")     # or Screener.from_entries([...])
+    result = screener.screen({"surname": "OHNO", "given_names": "TARO", ...})
+    result.alerts  # hits at or above their category's threshold
+
+Flow: name tokens -> candidate entries from the index (entries sharing keys with at least two
+traveller tokens, or with one rare token) -> candidates whose birth date conflicts are dropped
+with numpy -> the rest are scored precisely and explained.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edge.screening.dates import CONFLICT, compare_dates, evidence_kinds, pack_date
+from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
+from edge.screening.names import render_name
+from edge.screening.records import check_traveller
+from edge.screening.scoring import (
+    REPORT_FLOOR,
+    Evidence,
+    Thresholds,
+    nationality_evidence,
+    sex_evidence,
+)
+from edge.screening.similarity import describe, match_name
+from edge.screening.text import name_tokens, skeleton
+from edge.screening.visa import VisaCheck, VisaRegistry
+
+logger = logging.getLogger(__name__)
+
+RARE_SLOT = 64  # a traveller token this rare makes its entries candidates on its own
+BIG_SLOT = 50_000  # tokens this common only confirm candidates found through others
+MAX_SCORED = 400  # precise scoring is capped per query (most-shared-token entries first)
+TOKEN_CACHE = 20_000  # traveller tokens whose candidate entries are kept between queries
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One watchlist entry that resembles the traveller."""
+
+    entry_id: str
+    category: str
+    action: str | None
+    score: float
+    explanation: str
+    alert: bool
+    basis: str  # 'name' or 'document'
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry_id,
+            "category": self.category,
+            "action": self.action,
+            "score": self.score,
+            "alert": self.alert,
+            "basis": self.basis,
+            "why": self.explanation,
+        }
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """All hits (best first), the visa check if visa data is loaded, and the time taken."""
+
+    traveller_id: str | None
+    hits: list[Hit]
+    visa: VisaCheck | None
+    ms: float
+    data_version: int
+    candidates: int = 0
+    scored: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def alerts(self) -> list[Hit]:
+        return [h for h in self.hits if h.alert]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.traveller_id,
+            "alerts": [h.entry_id for h in self.alerts],
+            "hits": [h.to_dict() for h in self.hits],
+            "visa": self.visa.to_dict() if self.visa else None,
+            "data_version": self.data_version,
+            "ms": round(self.ms, 3),
+        }
+
+
+def _isin_sorted(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
+    if len(sorted_pool) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    idx = np.searchsorted(sorted_pool, values)
+    idx[idx == len(sorted_pool)] = len(sorted_pool) - 1
+    return sorted_pool[idx] == values
+
+
+class Screener:
+    """Screening over one built index (and optional visa records)."""
+
+    def __init__(
+        self,
+        built: BuiltIndex,
+        thresholds: Thresholds | None = None,
+        visas: VisaRegistry | None = None,
+    ) -> None:
+        self.names, self.documents, self.dob = built.names, built.documents, built.dob
+        self.store, self.meta = built.store, built.meta
+        self.thresholds = thresholds or Thresholds()
+        self.visas = visas
+        self._cache: dict[int, dict[str, Any]] = {}
+        self._token_cache: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_entries(
+        cls,
+        entries: Iterable[dict[str, Any]],
+        thresholds: Thresholds | None = None,
+        visas: Iterable[dict[str, Any]] | VisaRegistry | None = None,
+        version: int = 0,
+    ) -> Screener:
+        """Index entries in memory."""
+        if visas is not None and not isinstance(visas, VisaRegistry):
+            visas = VisaRegistry(visas)
+        return cls(build_in_memory(entries, version), thresholds, visas)
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path,
+        thresholds: Thresholds | None = None,
+        visas: VisaRegistry | None = None,
+    ) -> Screener:
+        """Open an index directory built by `sekisho screen index build`."""
+        return cls(load_directory(Path(index_dir)), thresholds, visas)
+
+    @property
+    def version(self) -> int:
+        return int(self.meta.get("version", 0))
+
+    # -- candidates ---------------------------------------------------------------------------
+    def _token_entries(self, token: str) -> np.ndarray:
+        """Entries reachable from one traveller token (cached: common names recur all day)."""
+        found = self._token_cache.get(token)
+        if found is None:
+            vids = [self.names.vocabulary_ids(token)]
+            for cut in range(2, len(token) - 1):  # split in the entry: ABDULRAHMAN -> ABDUL RAHMAN
+                keys = ["S" + skeleton(token[:cut]), "S" + skeleton(token[cut:])]
+                halves = self.names._find(self.names.vocab_hash, self.names.vocab_vid, keys)
+                if len(halves) == 2:
+                    vids.append(halves)
+            found = self.names.entries_for(np.unique(np.concatenate(vids)))
+            if len(self._token_cache) >= TOKEN_CACHE:
+                self._token_cache.clear()
+            self._token_cache[token] = found
+        return found
+
+    def _slot_entries(self, tokens: list[str]) -> list[np.ndarray]:
+        slots = [[self._token_entries(t)] for t in tokens]
+        for i in range(len(tokens) - 1):  # run together in the entry: KIM MIN JUN -> MINJUN
+            merged = self._token_entries(tokens[i] + tokens[i + 1])
+            if len(merged):
+                slots[i].append(merged)
+                slots[i + 1].append(merged)
+        return [s[0] if len(s) == 1 else np.unique(np.concatenate(s)) for s in slots]
+
+    def _candidates(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(entry positions, number of traveller tokens each shares) for the name index."""
+        per_slot = [s for s in self._slot_entries(tokens) if len(s)]
+        if not per_slot:
+            return np.empty(0, np.uint32), np.empty(0, np.int32)
+        if len(per_slot) == 1:
+            return per_slot[0], np.ones(len(per_slot[0]), np.int32)
+        small = [s for s in per_slot if len(s) <= BIG_SLOT] or [min(per_slot, key=len)]
+        big = [s for s in per_slot if not any(s is t for t in small)]
+        pool, counts = np.unique(np.concatenate(small), return_counts=True)
+        for b in big:
+            counts = counts + _isin_sorted(pool, b)
+        rare = [s for s in small if len(s) <= RARE_SLOT]
+        keep = counts >= 2
+        for s in rare:
+            keep |= _isin_sorted(pool, s)
+        return pool[keep], counts[keep].astype(np.int32)
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _entries(self, positions: list[int]) -> dict[int, dict[str, Any]]:
+        missing = [p for p in positions if p not in self._cache]
+        if missing:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache.update(self.store.get_many(missing))
+        return {p: self._cache[p] for p in positions}
+
+    def _name_hit(
+        self,
+        q_sur: list[str],
+        q_giv: list[str],
+        traveller: dict,
+        entry: dict,
+        qdob: int,
+        namesakes: int,
+    ) -> Hit | None:
+        best = None
+        for name in entry.get("names") or ():
+            for rendering in render_name(name, entry.get("nationality")):
+                match = match_name(tuple(q_sur), tuple(q_giv), rendering)
+                if best is None or match.score > best.score:
+                    best = match
+        if best is None or best.score == 0.0:
+            return None
+        evidence = Evidence(
+            best.score,
+            tuple(describe(best)),
+            compare_dates(qdob, pack_date(entry.get("birth_date")), namesakes),
+            nationality_evidence(traveller.get("nationality"), entry.get("nationality")),
+            sex_evidence(traveller.get("sex"), entry.get("sex")),
+        )
+        score = evidence.score
+        if score < REPORT_FLOOR:
+            return None
+        category = entry.get("category", "")
+        alert = score >= self.thresholds.for_category(category)
+        return Hit(
+            entry["id"], category, entry.get("action"), score, evidence.explanation(), alert, "name"
+        )
+
+    def _document_hits(self, traveller: dict) -> list[Hit]:
+        number = traveller.get("document_number")
+        if not number or len(self.documents) == 0:
+            return []
+        country = traveller.get("issuing_country") or traveller.get("nationality")
+        hits = []
+        found = self.documents.lookup(number, country)
+        entries = self._entries([h.entry for h in found])
+        for doc in found:
+            entry = entries[doc.entry]
+            category = entry.get("category", "")
+            if doc.country_match:
+                score, why = 1.0, f"document {number} ({country or '?'}) is listed"
+            else:
+                score, why = (
+                    0.6,
+                    f"document number {number} is listed, but issued by {doc.country} not {country}",
+                )
+            if entry.get("category") == "lost_stolen_document":
+                why += " as lost or stolen"
+            alert = score >= self.thresholds.for_category(category)
+            hits.append(
+                Hit(entry["id"], category, entry.get("action"), score, why, alert, "document")
+            )
+        return hits
+
+    def screen(self, traveller: dict[str, Any], today: date | None = None) -> ScreeningResult:
+        """Screen one traveller; `today` (default: the local date) is used for the visa check."""
+        start = time.perf_counter()
+        check_traveller(traveller)
+        q_sur = name_tokens(traveller.get("surname") or "")
+        q_giv = name_tokens(traveller.get("given_names") or "")
+        qdob = pack_date(traveller.get("birth_date"))
+        hits = self._document_hits(traveller)
+        positions, counts = self._candidates(q_sur + q_giv)
+        n_candidates = len(positions)
+        # Listed people sharing at least two of the traveller's names (or all, if fewer).
+        namesakes = int((counts >= min(2, len(q_sur + q_giv))).sum())
+        if n_candidates:
+            kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
+            ok = kinds != CONFLICT
+            positions, counts = positions[ok], counts[ok]
+            if len(positions) > MAX_SCORED:
+                order = np.argsort(-counts, kind="stable")[:MAX_SCORED]
+                positions = positions[order]
+        entries = self._entries([int(p) for p in positions])
+        for pos in positions:
+            hit = self._name_hit(q_sur, q_giv, traveller, entries[int(pos)], qdob, namesakes)
+            if hit is not None:
+                hits.append(hit)
+        hits = _merge(hits)
+        visa = (
+            self.visas.check(traveller, today or date.today()) if self.visas is not None else None
+        )
+        ms = (time.perf_counter() - start) * 1000
+        return ScreeningResult(
+            traveller.get("id"), hits, visa, ms, self.version, n_candidates, len(positions)
+        )
+
+
+def _merge(hits: list[Hit]) -> list[Hit]:
+    """One hit per entry (the higher score; a document hit keeps its name evidence too)."""
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        other = best.get(hit.entry_id)
+        if other is None:
+            best[hit.entry_id] = hit
+            continue
+        top, low = (hit, other) if hit.score >= other.score else (other, hit)
+        best[hit.entry_id] = Hit(
+            top.entry_id, top.category, top.action, top.score,
+            f"{top.explanation}; {low.explanation}", top.alert or low.alert, top.basis,
+        )  # fmt: skip
+    return sorted(best.values(), key=lambda h: (-h.score, h.entry_id))
+
+
+__all__ = ["Hit", "Screener", "ScreeningResult"]

@@ -1,0 +1,217 @@
+"""Name similarity: token against token, then a traveller's name against an entry's rendering.
+
+Tokens compare on spelling (Jaro-Winkler and OSA edit distance from rapidfuzz), on the phonetic
+skeleton (romanisation variants), on the consonant key (MOHAMMED/MUHAMMAD) and as MRZ
+truncations or initials. Names align token to token greedily, allowing surname and given names
+swapped, middle names dropped or added, and names run together or split (ABDUL RAHMAN).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from edge.screening.names import NameToken, Rendering
+from edge.screening.text import consonant_key, glued_variants, skeleton
+from edge.screening.variants import same_variant
+
+logger = logging.getLogger(__name__)
+
+MIN_TOKEN_SIM = 0.75  # below this two tokens are not the same name
+CONFLICT_PENALTY = 0.30  # a token on each side that matches nothing: different names
+EXTRA_PENALTY = 0.05  # a middle name present on one side only
+SWAP_PENALTY = 0.02
+MAX_SPELLINGS = 6
+
+
+@lru_cache(maxsize=1_000_000)
+def token_similarity(q: str, e: str, loose: bool = True) -> tuple[float, str]:
+    """(similarity 0..1, relation) of a traveller token and an entry spelling.
+
+    Relations: '=' same or same sound, '≈' a known variant, 'truncated', 'initial', '~' fuzzy.
+    `loose=False` (for names run together) keeps only spelling and sound, not consonant keys
+    or truncation, which are too permissive on long joined strings.
+    """
+    if q == e:
+        return 1.0, "="
+    sq, se = skeleton(q), skeleton(e)
+    if sq == se:
+        return 0.97, "="
+    if same_variant(q, e):
+        return 0.95, "≈"
+    if not loose:
+        dist = min(OSA.distance(q, e), OSA.distance(sq, se))
+        if dist == 1 and len(q) >= 6:
+            return 0.88, "~"
+        return (0.85, "~") if dist == 2 and len(q) >= 10 else (0.0, "~")
+    cq = consonant_key(q)
+    if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
+        return 0.93, "≈"
+    if len(q) == 1:
+        return (0.8, "initial") if e.startswith(q) else (0.0, "~")
+    if len(q) >= 2 and len(e) > len(q) and (e.startswith(q) or se.startswith(sq)):
+        return (0.9 if len(q) >= 4 else 0.85), "truncated"
+    # Typing and OCR errors: one edit (substitution, insertion, deletion, transposition) in a
+    # word of 4+ letters, two in a long word. Jaro-Winkler alone is too kind to short names
+    # sharing a prefix (MINSU / MINJUN), so it only ranks what the edit distance rejects.
+    dist = min(OSA.distance(q, e), OSA.distance(sq, se))
+    longest = max(len(q), len(e))
+    if dist == 1 and longest >= 6:
+        return 0.88, "~"
+    if dist == 1 and longest >= 4:
+        return 0.85, "~"
+    if dist == 1:
+        return 0.78, "~"
+    if dist == 2 and longest >= 8:
+        return 0.8, "~"
+    jw = max(JaroWinkler.similarity(q, e), JaroWinkler.similarity(sq, se))
+    return round(0.8 * jw, 3), "~"
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    """Traveller tokens aligned to entry tokens, with their similarity and relation."""
+
+    query: tuple[str, ...]
+    entry: tuple[NameToken, ...]
+    entry_spelling: str
+    similarity: float
+    relation: str
+    query_part: str  # 'surname' or 'given name'
+    entry_part: str
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How well a traveller's name matches one rendering, and the evidence for it."""
+
+    score: float
+    matches: tuple[TokenMatch, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_entry: tuple[NameToken, ...]
+    swapped: bool
+    rendering: Rendering
+
+
+def _entry_spellings(tokens: tuple[NameToken, ...]) -> list[str]:
+    if len(tokens) == 1:
+        return list(tokens[0].spellings[:MAX_SPELLINGS])
+    return ["".join(p) for p in product(*(t.spellings[:2] for t in tokens))]
+
+
+def _pair_candidates(
+    q_tokens: list[str], e_tokens: list[NameToken], spans: list[tuple[int, int, int, int]]
+) -> list[tuple]:
+    out = []
+    for qs, qe, es, ee in spans:
+        q_text = "".join(q_tokens[qs:qe])
+        single = qe - qs == 1 and ee - es == 1
+        q_forms = glued_variants(q_text) if single else (q_text,)
+        best = (0.0, "~", "")
+        for spelling in _entry_spellings(tuple(e_tokens[es:ee])):
+            for q_form in q_forms:
+                sim, rel = token_similarity(q_form, spelling, single)
+                if sim > best[0]:
+                    best = (sim, rel, spelling)
+        if best[0] >= MIN_TOKEN_SIM:
+            size = (qe - qs) + (ee - es)
+            out.append((best[0], -size, qs, qe, es, ee, best[1], best[2]))
+    return out
+
+
+def _assign(candidates: list[tuple], used_q: set[int], used_e: set[int]) -> list[tuple]:
+    chosen = []
+    for cand in sorted(candidates, key=lambda c: (c[0], c[1]), reverse=True):
+        _, _, qs, qe, es, ee, _, _ = cand
+        if used_q.intersection(range(qs, qe)) or used_e.intersection(range(es, ee)):
+            continue
+        used_q.update(range(qs, qe))
+        used_e.update(range(es, ee))
+        chosen.append(cand)
+    return chosen
+
+
+@lru_cache(maxsize=200_000)
+def match_name(
+    q_surname: tuple[str, ...], q_given: tuple[str, ...], rendering: Rendering
+) -> NameMatch:
+    """Align a traveller's surname and given-name tokens with one entry rendering.
+
+    Single tokens are aligned first; names run together (pairs) are tried only for what is
+    left unmatched. Cached: namesakes in the list share one rendering object.
+    """
+    q_tokens = list(q_surname + q_given)
+    q_parts = ["surname"] * len(q_surname) + ["given name"] * len(q_given)
+    e_tokens = list(rendering.tokens)
+    e_parts = ["surname"] * len(rendering.surname) + ["given name"] * len(rendering.given)
+    nq, ne = len(q_tokens), len(e_tokens)
+    used_q: set[int] = set()
+    used_e: set[int] = set()
+    singles = [(i, i + 1, j, j + 1) for i in range(nq) for j in range(ne)]
+    single_cands = _pair_candidates(q_tokens, e_tokens, singles)
+    chosen = _assign(single_cands, used_q, used_e)
+    partial = any(c[6] in ("truncated", "initial") for c in chosen)
+    if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2:
+        pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
+        pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
+        used_q, used_e = set(), set()
+        chosen = _assign(single_cands + _pair_candidates(q_tokens, e_tokens, pairs), used_q, used_e)
+    matches = [
+        TokenMatch(
+            tuple(q_tokens[qs:qe]),
+            tuple(e_tokens[es:ee]),
+            spelling,
+            sim,
+            rel,
+            q_parts[qs],
+            e_parts[es],
+        )
+        for sim, _, qs, qe, es, ee, rel, spelling in chosen
+    ]
+    total = sum(c[0] * (c[3] - c[2]) for c in chosen)
+    unmatched_q = tuple(t for i, t in enumerate(q_tokens) if i not in used_q)
+    unmatched_e = tuple(t for i, t in enumerate(e_tokens) if i not in used_e and t.spellings)
+    if not matches:
+        return NameMatch(0.0, (), unmatched_q, unmatched_e, False, rendering)
+    mean = total / len(used_q)
+    conflicts = min(len(unmatched_q), len(unmatched_e))
+    extras = len(unmatched_q) + len(unmatched_e) - 2 * conflicts
+    crossed = sum(m.query_part != m.entry_part for m in matches)
+    swapped = crossed > 0 and crossed >= len(matches) / 2
+    score = mean - CONFLICT_PENALTY * conflicts - EXTRA_PENALTY * min(extras, 3)
+    score -= SWAP_PENALTY if swapped else 0.0
+    return NameMatch(
+        round(max(score, 0.0), 3), tuple(matches), unmatched_q, unmatched_e, swapped, rendering
+    )
+
+
+def describe(match: NameMatch) -> list[str]:
+    """Phrases a person can read: 'surname OHNO ≈ 大野 (reading オオノ)'."""
+    out = []
+    for m in sorted(match.matches, key=lambda m: (m.query_part != "surname", m.query)):
+        q = " ".join(m.query)
+        source = " ".join(t.source for t in m.entry)
+        notes = "; ".join(dict.fromkeys(t.note for t in m.entry if t.note))
+        latin_source = all(t.source in t.spellings for t in m.entry)
+        rel = m.relation if latin_source else ("≈" if m.similarity < 1.0 or notes else "=")
+        if m.relation in ("truncated", "initial"):
+            phrase = f"{m.query_part} {q} = {source} ({m.relation})"
+        elif rel == "~":
+            phrase = f"{m.query_part} {q} ~ {source} (spelling differs)"
+        else:
+            phrase = f"{m.query_part} {q} {rel} {source}"
+        if notes and not latin_source:
+            shown = f" → {m.entry_spelling}" if m.entry_spelling != "".join(m.query) else ""
+            phrase += f" ({notes}{shown})"
+        out.append(phrase)
+    if match.swapped:
+        out.append("surname and given names swapped")
+    for t in match.unmatched_query:
+        out.append(f"traveller's name {t} not in entry")
+    for tok in match.unmatched_entry:
+        out.append(f"entry's name {tok.source} not in traveller's")
+    return out

@@ -1,0 +1,116 @@
+"""Latin name text: normalisation, tokens, particles and the phonetic skeleton used as index key.
+
+Everything here works on upper-case ASCII Latin. The skeleton folds the spelling differences
+that romanisation systems produce (Japanese long vowels and SHI/SI, TSU/TU, JI/ZI, FU/HU;
+Cyrillic Y/I, KH/H, X/KS; doubled letters) so that variants of one name share one key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+# Connecting words that carry no identity on their own (AL-HASSAN, BIN LADEN, VAN DER BERG).
+PARTICLES = frozenset(
+    {"AL", "EL", "UL", "BIN", "BEN", "IBN", "BINT", "VAN", "DER", "DE", "LA", "DA"}
+)
+# Prefixes glued to a name (ALHASSAN, ELSAYED): a variant without them is also tried.
+GLUED_PREFIXES = ("AL", "EL")
+
+# OCR of MRZ and typing in names: digits never belong in a name, so they are read as letters.
+_OCR_DIGITS = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"})
+_NON_ALPHA = re.compile(r"[^A-Z]+")
+_SPLIT = re.compile(r"[\s<\-'’.,/_]+")
+_VOWELS = frozenset("AEIOU")
+
+
+def fold_latin(text: str) -> str:
+    """Upper-case ASCII: accents stripped (É -> E), full width folded, OCR digits read as letters."""
+    text = unicodedata.normalize("NFKC", text)
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    special = {"Ø": "O", "Æ": "AE", "Œ": "OE", "ß": "SS", "Ð": "D", "Þ": "TH", "Ł": "L", "İ": "I"}
+    stripped = "".join(special.get(ch, ch) for ch in stripped)
+    return stripped.translate(_OCR_DIGITS)
+
+
+def latin_tokens(text: str) -> list[str]:
+    """Split a Latin name part into A-Z tokens (hyphens, spaces, MRZ `<` fillers are separators)."""
+    out = []
+    for raw in _SPLIT.split(fold_latin(text)):
+        tok = _NON_ALPHA.sub("", raw)
+        if tok:
+            out.append(tok)
+    return out
+
+
+def is_particle(token: str) -> bool:
+    """Whether the token is a connecting particle (AL, BIN, VAN...) ignored for identity."""
+    return token in PARTICLES
+
+
+def name_tokens(text: str) -> list[str]:
+    """Latin tokens of a name part without leading particles (AL HASSAN -> HASSAN; BIN alone stays)."""
+    tokens = latin_tokens(text)
+    return [t for i, t in enumerate(tokens) if not (is_particle(t) and i < len(tokens) - 1)]
+
+
+def glued_variants(token: str) -> tuple[str, ...]:
+    """The token plus, for ALHASSAN-style glued prefixes, the token without the prefix."""
+    for prefix in GLUED_PREFIXES:
+        if token.startswith(prefix) and len(token) >= len(prefix) + 4:
+            return (token, token[len(prefix) :])
+    return (token,)
+
+
+_SKELETON_STEPS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"[^A-Z]", ""),
+        (r"X", "KS"),
+        (r"PH", "F"),
+        (r"Q", "K"),
+        (r"W", "V"),
+        (r"TCH", "CH"),  # Hepburn sokuon before CH (MATCHA)
+        (r"SHI", "SI"),
+        (r"CHI", "TI"),
+        (r"TSU", "TU"),
+        (r"FU", "HU"),
+        (r"JI", "ZI"),
+        (r"SH", "SY"),
+        (r"CH", "TY"),
+        (r"J", "ZY"),
+        (r"KH", "H"),
+        (r"M(?=[BP])", "N"),  # HOMMA / HONMA, NAMBA / NANBA
+        (r"Y", "I"),
+        (r"(?<=[AEIOU])H(?=[^AEIOU]|$)", ""),  # OHNO -> ONO, FATIMAH -> FATIMA
+        (r"OU", "O"),
+        (r"(.)\1+", r"\1"),  # OONO -> ONO, MOHAMMED -> MOHAMED, IURII -> IURI
+    )
+)
+
+
+@lru_cache(maxsize=500_000)
+def skeleton(token: str) -> str:
+    """Phonetic skeleton of an upper-case Latin token; romanisation variants share one skeleton."""
+    s = token
+    for pattern, repl in _SKELETON_STEPS:
+        s = pattern.sub(repl, s)
+    return s
+
+
+@lru_cache(maxsize=500_000)
+def consonant_key(token: str) -> str:
+    """First letter plus the consonants of the skeleton (MOHAMED, MUHAMMAD -> MHMD); '' if short."""
+    s = skeleton(token)
+    key = s[:1] + "".join(ch for ch in s[1:] if ch not in _VOWELS)
+    return key if len(key) >= 3 else ""
+
+
+def deletes(key: str) -> list[str]:
+    """Every string made by deleting one character (SymSpell neighbourhood, distance 1)."""
+    return [key[:i] + key[i + 1 :] for i in range(len(key))]

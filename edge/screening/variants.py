@@ -1,0 +1,54 @@
+"""Known spelling variants of names, as groups: MOHAMMED/MUHAMMAD/MOHAMED..., LEE/YI/RHEE...
+
+Arabic given names are spelled many ways in Latin; Korean and Chinese surnames have a passport
+spelling per region and era. Two tokens in one group are the same name. Korean and Chinese
+groups come from the romanisation tables; Arabic groups are listed here.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from edge.screening import chinese, hangul
+
+logger = logging.getLogger(__name__)
+
+ARABIC_GROUPS = (
+    "MOHAMMED MUHAMMAD MOHAMED MOHAMMAD MUHAMMED MOHAMAD MUHAMAD MOHD MOHAMMET MEHMET",
+    "AHMED AHMAD AHMET", "HUSSEIN HUSSAIN HUSEIN HOSSEIN HUSAIN HOSSAIN HUSEYIN",
+    "HASSAN HASAN HASSEN", "YOUSSEF YOUSEF YUSUF YOUSUF YOUSIF YUSSUF JOSEF",
+    "ABDULRAHMAN ABDELRAHMAN ABDURRAHMAN ABDALRAHMAN ABDOULRAHMANE",
+    "ABDULLAH ABDALLAH ABDULLA ABDELLAH", "ABDUL ABDEL ABDOUL ABDAL", "OMAR UMAR OMER",
+    "OTHMAN OSMAN UTHMAN USMAN OSMANE", "KHALID KHALED KHALIL", "MUSTAFA MOSTAFA MUSTAPHA MOUSTAFA",
+    "IBRAHIM EBRAHIM IBRAHEEM IBRAHIMA", "SALEH SALIH SALAH", "MAHMOUD MAHMUD MAHMOOD",
+    "TARIQ TAREK TARIK TAREQ", "KARIM KAREEM KERIM", "JAMAL GAMAL JAMEL", "NASSER NASIR NASSIR NASER",
+    "WALID WALEED", "SAMIR SAMEER", "HAMZA HAMZAH", "ZIAD ZIYAD ZIYAAD", "FATIMA FATIMAH FATMA FATOUMA",
+    "AISHA AYESHA AICHA AYSHA", "MARIAM MARYAM MERIEM", "ZAINAB ZEINAB ZAYNAB", "KHADIJA KHADIJAH KHADIDJA",
+    "NOUR NOOR NUR", "LAYLA LEILA LAILA", "KHOURY KHOURI KHURI", "MANSOUR MANSUR", "NASSAR NASAR",
+    "QURESHI QURAISHI KURESHI", "SIDDIQUI SIDDIKI SIDDIQI", "RAHMAN REHMAN", "SHARIF SHARIEF SHAREEF",
+    "SAYED SAYYID SAYYED SAID", "RASHID RASHEED RACHID",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, frozenset[int]]:
+    groups: list[tuple[str, ...]] = [tuple(g.split()) for g in ARABIC_GROUPS]
+    groups += [s for s in hangul.SURNAMES.values() if len(s) > 1]
+    for chars, spellings in chinese.DIALECT_SURNAMES.items():
+        groups.append((*chinese.romanise_surname(chars)[:2], *spellings))
+    table: dict[str, set[int]] = {}
+    for gid, group in enumerate(groups):
+        for spelling in group:
+            table.setdefault(spelling, set()).add(gid)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def variant_groups(token: str) -> frozenset[int]:
+    """Ids of the variant groups a spelling belongs to (empty if none)."""
+    return _table().get(token, frozenset())
+
+
+def same_variant(a: str, b: str) -> bool:
+    """Whether two spellings are listed as variants of one name."""
+    return bool(variant_groups(a) & variant_groups(b))

@@ -1,0 +1,155 @@
+"""Screening travellers end to end on an in-memory watchlist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from edge.screening import Screener, Thresholds
+from edge.screening.dates import (
+    ABSENT,
+    CONFLICT,
+    DIGIT,
+    EXACT,
+    SWAP,
+    YEAR,
+    evidence_kinds,
+    pack_date,
+)
+from edge.screening.documents import normalise_number
+
+from .conftest import WATCHLIST, traveller
+
+
+def alerts(screener: Screener, t: dict) -> list[str]:
+    return [h.entry_id for h in screener.screen(t).alerts]
+
+
+def test_ohno_alerts_on_kanji_entry_with_readable_explanation(screener):
+    result = screener.screen(traveller("OHNO", "TARO", "1969-08-06", "JPN", "M"))
+    assert [h.entry_id for h in result.alerts] == ["W-OHNO"]
+    why = result.alerts[0].explanation
+    assert "surname OHNO ≈ 大野 (reading オオノ" in why
+    assert "given name TARO ≈ 太郎" in why
+    assert "born 1969-08-06 = 1969-08-06" in why
+    assert result.alerts[0].action == "detain" and result.data_version == 3
+
+
+def test_each_script_family_alerts(screener):
+    assert alerts(screener, traveller("ONO", "TARO", "1969-08-06")) == ["W-OHNO"]
+    assert alerts(screener, traveller("SATO", "HANAKO", "1980-02-03")) == ["W-SATO-KANA"]
+    assert alerts(screener, traveller("KIM", "MIN JUN", "1985-03-02")) == ["W-KIM"]
+    assert alerts(screener, traveller("GIM", "MINJUN", "1985-03-02")) == ["W-KIM"]
+    assert alerts(screener, traveller("RHEE", "SEOYEON", "1990-11-21")) == ["W-LEE"]
+    assert alerts(screener, traveller("IVANOV", "IVAN", "1970-04-04")) == ["W-IVANOV"]
+    assert alerts(screener, traveller("SMIRNOV", "YURIY", "1975-01-15")) == ["W-YURIY"]
+    assert alerts(screener, traveller("ZHANG", "WEI", "1980-01-02")) == ["W-ZHANG"]
+    assert alerts(screener, traveller("CHEUNG", "WAI", "1980-01-02")) == ["W-ZHANG"]
+    assert alerts(screener, traveller("MUHAMMAD", "ALI HASSAN", "1975-05-05")) == ["W-MOHAMMED"]
+
+
+def test_swapped_dropped_merged_and_split_names(screener):
+    swapped = screener.screen(traveller("TARO", "OHNO", "1969-08-06"))
+    assert [h.entry_id for h in swapped.alerts] == ["W-OHNO"]
+    assert "swapped" in swapped.alerts[0].explanation
+    assert alerts(screener, traveller("SMITH", "JOHN", "1960-03-04")) == [
+        "W-SMITH"
+    ]  # middle name dropped
+    assert alerts(screener, traveller("ALRASHID", "ABDULRAHMAN", "1966-12-01")) == ["W-ABDUL"]
+    assert alerts(screener, traveller("EL RASHID", "ABDUL RAHMAN", "1966-12-01")) == ["W-ABDUL"]
+
+
+def test_mrz_truncation_and_ocr_confusion(screener):
+    truncated = screener.screen(traveller("WOLFESCHLEGELSTEIN", "MAX", "1977-07-07"))
+    assert [h.entry_id for h in truncated.alerts] == ["W-LONG"]
+    assert "truncated" in truncated.alerts[0].explanation
+    assert alerts(screener, traveller("WOLFESCHLEGELSTE1N", "MAXIMILIAN", "1977-07-07")) == [
+        "W-LONG"
+    ]
+    assert alerts(screener, traveller("IVAN0V", "IVAN", "1970-04-04")) == ["W-IVANOV"]
+
+
+def test_birth_date_rules():
+    q = pack_date("1969-08-06")
+    listed = np.array(
+        [pack_date(d) for d in ("1969-08-06", "1969", "1969-06-08", "1969-08-05", "", "1971-02-03")]
+    )
+    assert list(evidence_kinds(q, listed)) == [EXACT, YEAR, SWAP, DIGIT, ABSENT, CONFLICT]
+    assert evidence_kinds(q, np.array([pack_date("1970")]))[0] == CONFLICT
+
+
+def test_date_variations_still_alert(screener):
+    assert alerts(screener, traveller("OHNO", "TARO", "1969-06-08")) == [
+        "W-OHNO"
+    ]  # day/month swapped
+    assert alerts(screener, traveller("OHNO", "TARO", "1969-08-05")) == ["W-OHNO"]  # one digit off
+    assert alerts(screener, traveller("SMITH", "JOHN PAUL", "1960-11-30")) == [
+        "W-SMITH"
+    ]  # year only
+
+
+def test_innocent_namesake_born_another_day_is_not_alerted(screener):
+    result = screener.screen(traveller("OHNO", "TARO", "1991-03-14", "JPN", "M"))
+    assert result.alerts == []
+    assert alerts(screener, traveller("KIM", "MINJUN", "2001-10-10", "KOR")) == []
+    assert alerts(screener, traveller("SMITH", "JOHN PAUL", "1985-01-01")) == []  # other year
+
+
+def test_different_people_are_not_alerted(screener):
+    assert alerts(screener, traveller("KATO", "JIRO", "1969-08-06")) == []
+    assert alerts(screener, traveller("KIM", "MINSU", "1985-03-02")) == []
+
+
+def test_document_exact_match_after_normalisation(screener):
+    result = screener.screen(traveller("DOE", "JANE", "1990-01-01", "JPN", doc="tr-123 4567"))
+    assert [h.entry_id for h in result.alerts] == ["D-STOLEN"]
+    assert result.alerts[0].basis == "document" and "lost or stolen" in result.alerts[0].explanation
+    other_country = screener.screen(traveller("DOE", "JANE", "1990-01-01", "FRA", doc="TR1234567"))
+    assert other_country.alerts == [] and other_country.hits[0].entry_id == "D-STOLEN"
+    assert (
+        screener.screen(traveller("DOE", "JANE", "1990-01-01", "JPN", doc="TR1234568")).hits == []
+    )
+    assert normalise_number(" tr 123-4567< ") == "TR1234567"
+
+
+def test_per_category_thresholds():
+    strict = Screener.from_entries(WATCHLIST, thresholds=Thresholds(0.85, {"wanted": 1.01}))
+    result = strict.screen(traveller("OHNO", "TARO", "1969-08-06"))
+    assert result.hits[0].entry_id == "W-OHNO" and result.alerts == []
+    lenient = Screener.from_entries(WATCHLIST, thresholds=Thresholds(0.85, {"deportee": 0.5}))
+    assert "W-KIM" in [
+        h.entry_id for h in lenient.screen(traveller("KIM", "MINSU", "1985-03-02")).alerts
+    ]
+
+
+def test_visa_checks(screener):
+    today = date(2026, 11, 27)
+    ok = screener.screen(
+        traveller("TANAKA", "KENJI", "1988-05-05", "JPN", doc="AB1000001"), today
+    ).visa
+    assert ok.status == "valid" and ok.visa_number == "V-OK"
+    expired = screener.screen(
+        traveller("GARCIA", "ANA", "1990-01-01", "ESP", doc="AB1000002"), today
+    )
+    assert expired.visa.status == "expired"
+    used = screener.screen(
+        traveller("NGUYEN", "VAN AN", "1992-02-02", "VNM", doc="AB1000003"), today
+    )
+    assert used.visa.status == "used" and "already used" in used.visa.reasons[0]
+    mismatch = screener.screen(
+        traveller("PEREIRA", "JOAO", "1970-07-07", "MEX", doc="AB1000004"), today
+    )
+    assert mismatch.visa.status == "mismatch"
+    missing = screener.screen(traveller("TANAKA", "KENJI", "1988-05-05", "JPN", doc="ZZ9"), today)
+    assert missing.visa.status == "not_found"
+    early = screener.screen(
+        traveller("TANAKA", "KENJI", "1988-05-05", "JPN", doc="AB1000001"), date(2025, 12, 1)
+    )
+    assert early.visa.status == "not_yet_valid"
+
+
+def test_result_dict_shape(screener):
+    out = screener.screen(traveller("OHNO", "TARO", "1969-08-06")).to_dict()
+    assert out["alerts"] == ["W-OHNO"] and out["hits"][0]["entry"] == "W-OHNO"
+    assert set(out["hits"][0]) >= {"entry", "score", "why"} and out["ms"] >= 0
