@@ -8,7 +8,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from devices.emrtd import bac, lds, pace, tlv
+from devices.emrtd import bac, ca, lds, pace, tlv
 from devices.emrtd.apdu import CommandAPDU, ResponseAPDU
 from devices.emrtd.errors import (
     AccessDeniedError,
@@ -24,7 +24,8 @@ from devices.emrtd.sm import SecureMessaging
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FILES = ("COM", "SOD", "DG1", "DG2", "DG11", "DG12", "DG14", "DG15")
+# DG14 early: Chip Authentication (when offered) then protects every later read.
+DEFAULT_FILES = ("COM", "DG14", "SOD", "DG1", "DG2", "DG11", "DG12", "DG15")
 _EXTENDED_LADDER = (65000, 4096, 2048, 1024, 512)
 MAX_SHORT_OFFSET = 0x7FFF
 
@@ -42,6 +43,7 @@ class ReadOptions:
     reinsert_timeout: float = 10.0
     max_recoveries: int = 3
     prefer_pace: bool = True
+    chip_authentication: bool = True
     files: tuple[str, ...] = DEFAULT_FILES
 
 
@@ -55,6 +57,7 @@ class ChipRead:
     apdus: int = 0
     recoveries: int = 0
     chunk: int = 0
+    chip_auth: str = "not_supported"
 
 
 class PassportReader:
@@ -74,25 +77,39 @@ class PassportReader:
         self._ladder: list[int] = []
         self._learned = False  # the ladder was cut by the chip's refusals: keep it across sessions
         self._partial: dict[str, bytearray] = {}
+        self.ca_choice: ca.CAChoice | None = None
+        self.chip_auth = "not_supported"
+        self._ca_unconfirmed = False
 
     # -- transport --------------------------------------------------------------------------
     def transmit(self, cmd: CommandAPDU) -> ResponseAPDU:
         """Send one command, protected when a secure channel is open."""
         sm = self.sm
+        if sm is not None:
+            sm.allow_extended = self.options.extended_length
         wire = sm.protect_command(cmd) if sm else cmd
         raw = self.transport.transmit(wire.to_bytes())
         self.apdus += 1
         resp = ResponseAPDU.from_bytes(raw)
         if sm is None:
             return resp
-        if not resp.data and resp.sw != 0x9000:
-            # Plain status to a protected command: the chip has closed the secure channel.
-            logger.info(
-                "chip answered %04X in plain to a protected command; session is gone", resp.sw
-            )
-            self.sm = None
-            raise _SessionLost(f"{resp.sw:04X}")
-        return sm.unprotect_response(resp)
+        try:
+            if not resp.data and resp.sw != 0x9000:
+                # Plain status to a protected command: the chip has closed the secure channel.
+                logger.info("chip answered %04X in plain to a protected command", resp.sw)
+                self.sm = None
+                raise _SessionLost(f"{resp.sw:04X}")
+            plain = sm.unprotect_response(resp)
+        except (_SessionLost, SecureMessagingError) as exc:
+            if self._ca_unconfirmed:
+                self.chip_auth = "failed"
+                raise ca.ChipAuthenticationError(
+                    "Chip Authentication failed: the chip cannot follow the new secure channel "
+                    f"(a cloned chip?): {exc}"
+                ) from exc
+            raise
+        self._ca_unconfirmed = False
+        return plain
 
     # -- access control ---------------------------------------------------------------------
     def authenticate(self) -> None:
@@ -108,6 +125,8 @@ class PassportReader:
             self._select_application()
             self.sm = bac.perform_bac(self.transmit, self.key)
             self.access = "BAC"
+        if self.ca_choice is not None:
+            self._chip_authenticate()
         self.sm.allow_extended = self.options.extended_length
         if not self._learned or not self._ladder:
             self._ladder = self._chunk_ladder()
@@ -142,6 +161,15 @@ class PassportReader:
         except TLVError as exc:
             logger.warning("EF.CardAccess is malformed (%s): falling back to BAC", exc)
             return None
+
+    def _chip_authenticate(self) -> None:
+        assert self.ca_choice is not None
+        self.sm = ca.perform_ca(self.transmit, self.ca_choice)
+        self._ca_unconfirmed = True
+        self.chip_auth = (
+            "passed"  # implicit: confirmed by every MAC the chip gets right from now on
+        )
+        logger.info("Chip Authentication done; secure messaging restarted with %s", self.sm.cipher)
 
     # -- reading ----------------------------------------------------------------------------
     def _chunk_ladder(self) -> list[int]:
@@ -272,13 +300,33 @@ class PassportReader:
                 data = self._with_recovery(f"reading {name}", lambda n=name: self.read_file(n))
                 if data is not None:
                     out.files[name] = data
+                if name == "DG14" and data is not None and self.options.chip_authentication:
+                    self._start_chip_authentication(data)
             out.access = self.access
             out.card_access = self.card_access
             out.apdus, out.recoveries = self.apdus, self.recoveries
             out.chunk = self._ladder[0] if self._ladder else 0
+            out.chip_auth = self.chip_auth
             return out
         except SecureMessagingError as exc:
+            if self.chip_auth == "passed":
+                self.chip_auth = "failed"
+                raise ca.ChipAuthenticationError(
+                    "Chip Authentication failed: the chip cannot keep the new secure channel "
+                    f"(a cloned chip?): {exc}"
+                ) from exc
             raise EmrtdError(f"secure messaging failed: {exc}") from exc
+
+    def _start_chip_authentication(self, dg14: bytes) -> None:
+        try:
+            choice = ca.choose(lds.parse_security_infos(dg14))
+        except TLVError as exc:
+            logger.warning("DG14 is malformed (%s): no Chip Authentication", exc)
+            return
+        if choice is None:
+            return
+        self.ca_choice = choice
+        self._with_recovery("chip authentication", self._chip_authenticate)
 
     def active_authentication(self, spki_der: bytes, hash_name: str | None) -> str:
         from devices.emrtd import aa

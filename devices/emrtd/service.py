@@ -84,6 +84,7 @@ def read_passport(
         report["active_auth"] = reader.active_authentication(
             lds.parse_dg15(files["DG15"]), hash_name
         )
+    report["chip_auth"] = chip.chip_auth
     report["apdus"] = reader.apdus
     report["read_size"] = chip.chunk
     report["recoveries"] = reader.recoveries

@@ -74,11 +74,11 @@ def passport_pace(test_pki):
 
 @pytest.fixture(scope="session")
 def passport_bac(test_pki):
-    """BAC only (no EF.CardAccess), ECDSA Active Authentication."""
+    """BAC only (no EF.CardAccess), ECDSA Active Authentication, no Chip Authentication."""
     from devices.simulated.epassport.generator import make_passport, td3_mrz
 
     mrz = td3_mrz("Tanaka", "Hanako", "TK1234567", "JPN", "900101", "F", "351231", issuer="JPN")
-    return make_passport(test_pki, mrz=mrz, aa_kind="ec", pace=False)
+    return make_passport(test_pki, mrz=mrz, aa_kind="ec", pace=False, chip_auth=False)
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,9 @@ def test_full_read_apdu_count_is_near_minimum(serve_card, passport_pace, trust) 
     """With extended length, each file costs one SELECT and one READ BINARY."""
     _card, transport = serve_card(passport_pace)
     report, _ = service.read_passport(transport, passport_pace.key(), trust=trust)
-    # PACE: select+read CardAccess, MSE, 4 GA; select AID; 8 files x (select+read); AA.
-    assert report["apdus"] == 2 + 5 + 1 + 16 + 1
+    # PACE: select+read CardAccess, MSE, 4 GA; select AID; 8 files x (select+read); CA (MSE+GA); AA.
+    assert report["apdus"] == 2 + 5 + 1 + 16 + 2 + 1
+    assert report["chip_auth"] == "passed"
     assert report["ms"] < 1000
 
 
@@ -169,7 +170,7 @@ def test_pace_variants_through_pcscd(serve_card, test_pki, trust, oid, param, ci
     from devices.simulated.epassport.generator import make_passport
 
     passport = make_passport(
-        test_pki, aa_kind=None, pace_oid=oid, pace_param=param, face_bytes=3000
+        test_pki, aa_kind=None, pace_oid=oid, pace_param=param, face_bytes=3000, chip_auth=False
     )
     card, transport = serve_card(passport)
     report, _ = service.read_passport(transport, passport.key(), trust=trust, want_face=False)
@@ -217,4 +218,38 @@ def test_pace_integrated_mapping_through_pcscd(serve_card, test_pki, trust) -> N
     card, transport = serve_card(passport)
     report, _ = service.read_passport(transport, passport.key(), trust=trust, want_face=False)
     assert report["access"] == "PACE" and card.chip.sm.cipher == "AES"
+    assert report["passive_auth"]["status"] == "valid"
+
+
+def test_chip_authentication_restarts_sm_and_catches_a_clone(
+    serve_card, passport_pace, wait_reader
+) -> None:
+    from devices.emrtd.ca import ChipAuthenticationError
+
+    card, transport = serve_card(passport_pace)
+    reader = PassportReader(transport, passport_pace.key())
+    chip = reader.read()
+    assert chip.chip_auth == "passed"
+    assert (
+        card.chip.sm.ks_enc == reader.sm.ks_enc and reader.sm.ssc > 0
+    )  # CA keys in use on both sides
+    transport.close()
+    card.stop()
+    wait_reader(False)
+
+    _clone, transport = serve_card(passport_pace, ChipOptions(clone=True))
+    with pytest.raises(ChipAuthenticationError, match="clone"):
+        PassportReader(transport, passport_pace.key()).read()
+
+
+def test_chip_authentication_3des_via_mse_set_kat(serve_card, test_pki, trust) -> None:
+    from devices.simulated.epassport.generator import make_passport
+
+    passport = make_passport(
+        test_pki, aa_kind=None, pace=False, ca_oid="0.4.0.127.0.7.2.2.3.2.1", face_bytes=3000
+    )
+    card, transport = serve_card(passport)
+    report, _ = service.read_passport(transport, passport.key(), trust=trust, want_face=False)
+    assert report["access"] == "BAC" and report["chip_auth"] == "passed"
+    assert card.chip.sm.cipher == "3DES"
     assert report["passive_auth"]["status"] == "valid"

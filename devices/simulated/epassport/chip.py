@@ -8,7 +8,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from devices.emrtd import aa, bac, crypto, lds, pace, tlv
+from devices.emrtd import aa, bac, ca, crypto, lds, pace, tlv
 from devices.emrtd.apdu import CommandAPDU, ResponseAPDU
 from devices.emrtd.errors import AccessDeniedError, SecureMessagingError, TLVError
 from devices.emrtd.sm import SecureMessaging
@@ -27,6 +27,7 @@ class ChipOptions:
     refusal: str = "6700"  # or "6C": answer 6Cxx with the length it can serve
     extended_length: bool = True
     pace: bool = True
+    clone: bool = False  # a copy of the data without the Chip Authentication private key
 
 
 def _sw(sw: int) -> ResponseAPDU:
@@ -68,6 +69,8 @@ class EPassportChip:
         self.access: str | None = None
         self.challenge: bytes | None = None
         self.pace_state: _PaceState | None = None
+        self.ca_pending: ca.CAChoice | None = None
+        self._next_sm: SecureMessaging | None = None
 
     # -- dispatch ---------------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -89,7 +92,12 @@ class EPassportChip:
                 self._drop_session()
                 return _sw(0x6988).to_bytes()
             answer = self._dispatch(plain)
-            return self.sm.protect_response(answer).to_bytes() if self.sm else answer.to_bytes()
+            if self.sm is None:
+                return answer.to_bytes()
+            wrapped = self.sm.protect_response(answer).to_bytes()
+            if self._next_sm is not None:  # Chip Authentication: new keys from the next command on
+                self.sm, self._next_sm = self._next_sm, None
+            return wrapped
         if self.sm is not None:
             # A plain command ends the secure channel; a strict chip does not serve it as authenticated.
             self._drop_session()
@@ -99,6 +107,8 @@ class EPassportChip:
         self.sm = None
         self.access = None
         self.pace_state = None
+        self.ca_pending = None
+        self._next_sm = None
 
     def _dispatch(self, cmd: CommandAPDU) -> ResponseAPDU:
         handler = {
@@ -194,6 +204,8 @@ class EPassportChip:
 
     # -- PACE -------------------------------------------------------------------------------
     def _mse(self, cmd: CommandAPDU) -> ResponseAPDU:
+        if cmd.p1 == 0x41 and cmd.p2 in (0xA4, 0xA6):
+            return self._mse_ca(cmd)
         if (
             (cmd.p1, cmd.p2) != (0xC1, 0xA4)
             or not self.options.pace
@@ -215,7 +227,46 @@ class EPassportChip:
         self.pace_state = _PaceState(choice, pace.Group(param))
         return _sw(0x9000)
 
+    # -- Chip Authentication ----------------------------------------------------------------
+    def _ca_offer(self) -> ca.CAChoice | None:
+        dg14 = self._files().get("DG14")
+        return ca.choose(lds.parse_security_infos(dg14)) if dg14 else None
+
+    def _ca_finish(self, choice: ca.CAChoice, terminal_public: bytes) -> ResponseAPDU:
+        key = self.passport.extra.get("ca_key")
+        if key is None:
+            return _sw(0x6A88)
+        secret = key.private_numbers().private_value  # type: ignore[attr-defined]
+        if self.options.clone:
+            secret = secret // 2 + 1  # the clone does not hold the real private key
+        try:
+            self._next_sm = ca.chip_agree(secret, choice.spki_der, terminal_public, choice)
+        except ca.ChipAuthenticationError:
+            return _sw(0x6A80)
+        return _sw(0x9000)
+
+    def _mse_ca(self, cmd: CommandAPDU) -> ResponseAPDU:
+        choice = self._ca_offer()
+        if self.access is None or choice is None:
+            return _sw(0x6982 if choice else 0x6A88)
+        try:
+            if cmd.p2 == 0xA6:  # MSE:Set KAT carries the key itself (3DES chips)
+                return self._ca_finish(choice, tlv.find(cmd.data, 0x91))
+            if tlv.decode_oid(tlv.find(cmd.data, 0x80)) != choice.oid:
+                return _sw(0x6A80)
+        except TLVError:
+            return _sw(0x6A80)
+        self.ca_pending = choice
+        return _sw(0x9000)
+
     def _general_authenticate(self, cmd: CommandAPDU) -> ResponseAPDU:
+        if self.ca_pending is not None and self.access is not None:
+            choice, self.ca_pending = self.ca_pending, None
+            try:
+                answer = self._ca_finish(choice, tlv.find(tlv.find(cmd.data, 0x7C), 0x80))
+            except TLVError:
+                return _sw(0x6A80)
+            return ResponseAPDU(tlv.encode(0x7C, b""), 0x9000) if answer.sw == 0x9000 else answer
         st = self.pace_state
         if st is None:
             return _sw(0x6985)

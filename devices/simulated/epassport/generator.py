@@ -18,12 +18,14 @@ from cryptography.x509.oid import NameOID
 
 from devices.emrtd import aa, lds, tlv
 from devices.emrtd.bac import MRZKey, check_digit
+from devices.emrtd.ca import OID_PK_ECDH
 from devices.emrtd.pa import OID_LDS_SECURITY_OBJECT, LDSSecurityObject
 
 logger = logging.getLogger(__name__)
 
 PACE_OID = "0.4.0.127.0.7.2.2.4.2.2"  # id-PACE-ECDH-GM-AES-CBC-CMAC-128
 PACE_PARAM = 13  # brainpoolP256r1
+CA_OID = "0.4.0.127.0.7.2.2.3.2.2"  # id-CA-ECDH-AES-CBC-CMAC-128
 
 
 def td3_mrz(
@@ -266,6 +268,8 @@ def make_passport(
     face_bytes: int = 15000,
     pace_oid: str = PACE_OID,
     pace_param: int = PACE_PARAM,
+    chip_auth: bool = True,
+    ca_oid: str = CA_OID,
 ) -> PassportImage:
     """A complete, signed passport. aa_kind: "rsa" (ISO 9796-2), "ec" (ECDSA), or None."""
     mrz = mrz or td3_mrz("Eriksson", "Anna Maria", "L898902C3", "UTO", "740812", "F", "340415")
@@ -293,6 +297,14 @@ def make_passport(
     elif aa_kind == "ec":
         aa_key = ec.generate_private_key(ec.SECP256R1())
         infos.append(_seq(_oid(lds.OID_AA), tlv.encode_int(1), _oid(aa.ECDSA_PLAIN_OID["sha256"])))
+    ca_key = None
+    if chip_auth:
+        ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
+        ca_spki = ca_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        infos.append(_seq(_oid(ca_oid), tlv.encode_int(1)))
+        infos.append(_seq(_oid(OID_PK_ECDH), ca_spki))
     if aa_key is not None:
         spki = aa_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -306,7 +318,7 @@ def make_passport(
     )
     files = {"COM": com, **groups, "SOD": build_sod(pki, groups)}
     card_access = tlv.encode(0x31, pace_info(pace_oid, pace_param)) if pace else None
-    return PassportImage(mrz, files, card_access, aa_key)
+    return PassportImage(mrz, files, card_access, aa_key, {"ca_key": ca_key} if ca_key else {})
 
 
 def save_csca(pki: TestPKI, path: str | Path) -> Path:
