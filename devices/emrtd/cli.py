@@ -203,6 +203,7 @@ def _human(r: dict[str, Any]) -> str:
             else "face          none",
             f"passive auth  {pa['status']}: {pa['reason']}",
             f"active auth   {r['active_auth']}",
+            f"chip auth     {r.get('chip_auth', 'not_supported')}",
             f"apdus         {r['apdus']} in {r['ms']} ms",
         ]
     )
