@@ -1,6 +1,6 @@
 """Japanese names in kanji or kana to Latin, through a curated table of name readings.
 
-Kanji names have no rule-based reading; `data/ja_names.txt` holds the readings of a few hundred
+Kanji names have no rule-based reading; `ja_names.txt` (beside this module) holds the readings of a few hundred
 common surnames and given names (several readings where a name has them: 中田 ナカタ/ナカダ).
 """
 
@@ -55,7 +55,7 @@ def parse_reading_table(text: str) -> ReadingTable:
 @lru_cache(maxsize=1)
 def reading_table() -> ReadingTable:
     """The packaged table (loaded once)."""
-    text = resources.files("edge.screening").joinpath("data/ja_names.txt").read_text("utf-8")
+    text = resources.files("edge.screening").joinpath("ja_names.txt").read_text("utf-8")
     return parse_reading_table(text)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from edge.screening.dates import CONFLICT, compare_dates, evidence_kinds, pack_date
+from edge.screening.documents import normalise_number
 from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
 from edge.screening.names import render_name
 from edge.screening.records import check_traveller
@@ -119,6 +120,8 @@ class Screener:
         self.visas = visas
         self._cache: dict[int, dict[str, Any]] = {}
         self._token_cache: dict[str, np.ndarray] = {}
+        _warm_up()
+        self.screen({"surname": "WARMUP", "given_names": "WARMUP", "birth_date": "1900-01-01"})
 
     @classmethod
     def from_entries(
@@ -244,15 +247,13 @@ class Screener:
         for doc in found:
             entry = entries[doc.entry]
             category = entry.get("category", "")
+            listed_as = " as lost or stolen" if category == "lost_stolen_document" else ""
+            shown = normalise_number(number)
             if doc.country_match:
-                score, why = 1.0, f"document {number} ({country or '?'}) is listed"
+                score, why = 1.0, f"document {shown} ({doc.country or '?'}) is listed{listed_as}"
             else:
-                score, why = (
-                    0.6,
-                    f"document number {number} is listed, but issued by {doc.country} not {country}",
-                )
-            if entry.get("category") == "lost_stolen_document":
-                why += " as lost or stolen"
+                score = 0.6
+                why = f"document {shown} is listed{listed_as}, but issued by {doc.country}, not {country}"
             alert = score >= self.thresholds.for_category(category)
             hits.append(
                 Hit(entry["id"], category, entry.get("action"), score, why, alert, "document")
@@ -291,6 +292,13 @@ class Screener:
         return ScreeningResult(
             traveller.get("id"), hits, visa, ms, self.version, n_candidates, len(positions)
         )
+
+
+def _warm_up() -> None:
+    """Load the dictionaries now (pypinyin, kanji readings, variant groups), not on the first traveller."""
+    render_name("張偉")
+    render_name("大野 太郎")
+    match_name(("ZHANG",), ("WEI",), render_name("張偉")[0])
 
 
 def _merge(hits: list[Hit]) -> list[Hit]:
