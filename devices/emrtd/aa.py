@@ -71,13 +71,19 @@ def verify_ecdsa(spki_der: bytes, challenge: bytes, signature: bytes, hash_name:
     from ecdsa.util import sigdecode_der, sigdecode_string
 
     vk = ecdsa.VerifyingKey.from_der(spki_der, valid_curve_encodings=["explicit", "named_curve"])
-    decode = sigdecode_der if signature[:1] == b"\x30" and len(signature) % 2 else sigdecode_string
-    try:
-        return bool(
-            vk.verify(signature, challenge, hashfunc=getattr(hashlib, hash_name), sigdecode=decode)
-        )
-    except (ecdsa.BadSignatureError, ecdsa.der.UnexpectedDER, AssertionError):
-        return False
+    # Chips answer plain r||s (BSI TR-03111) or DER; a plain value can look like DER, so try both.
+    decoders = [sigdecode_string] if len(signature) == 2 * vk.curve.baselen else []
+    if signature[:1] == b"\x30":
+        decoders.append(sigdecode_der)
+    for decode in decoders:
+        try:
+            if vk.verify(
+                signature, challenge, hashfunc=getattr(hashlib, hash_name), sigdecode=decode
+            ):
+                return True
+        except (ecdsa.BadSignatureError, ecdsa.der.UnexpectedDER, AssertionError, ValueError):
+            continue
+    return False
 
 
 def sign_ecdsa_plain(private_key: object, challenge: bytes, hash_name: str = "sha256") -> bytes:

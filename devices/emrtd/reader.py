@@ -192,11 +192,7 @@ class PassportReader:
                 continue
             chunk = self._ladder[0]
             want = chunk if total is None else min(chunk, total - len(buf))
-            if len(buf) > MAX_SHORT_OFFSET:
-                raise EmrtdError(
-                    f"{name} is longer than 32 KB; odd-INS READ BINARY is not supported"
-                )
-            resp = self.transmit(CommandAPDU(0x00, 0xB0, len(buf) >> 8, len(buf) & 0xFF, ne=want))
+            resp = self._read_at(len(buf), want)
             if resp.sw == 0x6700 or resp.sw >> 8 == 0x6C:
                 self._shrink(resp.sw, chunk)
                 continue
@@ -213,6 +209,20 @@ class PassportReader:
         data = bytes(buf[: total if total is not None else len(buf)])
         self._partial.pop(name, None)
         return data
+
+    def _read_at(self, offset: int, want: int) -> ResponseAPDU:
+        """READ BINARY at `offset`; past 32 767 the odd-INS form (offset in DO54, data in DO53)."""
+        if offset <= MAX_SHORT_OFFSET:
+            return self.transmit(CommandAPDU(0x00, 0xB0, offset >> 8, offset & 0xFF, ne=want))
+        do54 = tlv.encode(0x54, offset.to_bytes(3 if offset > 0xFFFF else 2, "big"))
+        wrapped = want + (
+            2 if want < 0x80 else 3 if want < 0x100 else 4
+        )  # room for the DO53 header
+        ne = min(wrapped, self._ladder[0]) if self._ladder else wrapped
+        resp = self.transmit(CommandAPDU(0x00, 0xB1, 0x00, 0x00, do54, ne=ne))
+        if resp.data and resp.sw in (0x9000, 0x6282):
+            return ResponseAPDU(tlv.find(resp.data, 0x53), resp.sw)
+        return resp
 
     def _shrink(self, sw: int, chunk: int) -> None:
         self._learned = self.sm is not None

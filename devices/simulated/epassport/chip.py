@@ -94,7 +94,7 @@ class EPassportChip:
             answer = self._dispatch(plain)
             if self.sm is None:
                 return answer.to_bytes()
-            wrapped = self.sm.protect_response(answer).to_bytes()
+            wrapped = self.sm.protect_response(answer, odd_ins=bool(plain.ins & 1)).to_bytes()
             if self._next_sm is not None:  # Chip Authentication: new keys from the next command on
                 self.sm, self._next_sm = self._next_sm, None
             return wrapped
@@ -114,6 +114,7 @@ class EPassportChip:
         handler = {
             0xA4: self._select,
             0xB0: self._read_binary,
+            0xB1: self._read_binary,
             0x84: self._get_challenge,
             0x82: self._external_authenticate,
             0x22: self._mse,
@@ -165,6 +166,17 @@ class EPassportChip:
         data = self._file_bytes(self.current)
         offset = (cmd.p1 << 8) | cmd.p2
         ne = cmd.ne or 0
+        if cmd.ins == 0xB1:  # offset in DO54, answer wrapped in DO53
+            try:
+                offset = int.from_bytes(tlv.find(cmd.data, 0x54), "big")
+            except TLVError:
+                return _sw(0x6A80)
+            if ne > self.options.max_read:
+                return _sw(0x6700)
+            room = ne - 2 if ne - 2 < 0x80 else ne - (3 if ne - 3 < 0x100 else 4)
+            chunk = data[offset : offset + max(room, 0)]
+            self.reads.append((self.current, offset, ne))
+            return ResponseAPDU(tlv.encode(0x53, chunk), 0x9000 if len(chunk) == room else 0x6282)
         if offset > len(data):
             return _sw(0x6B00)
         if ne > self.options.max_read:
