@@ -158,6 +158,10 @@ class NameIndex:
             return np.empty(0, dtype=np.uint32)
         return np.concatenate([values[a:b] for a, b in zip(lo, hi, strict=True) if b > a])
 
+    def exact_ids(self, spellings: list[str]) -> np.ndarray:
+        """Vocabulary ids of the skeletons of these spellings (no fuzzy neighbours)."""
+        return self._find(self.vocab_hash, self.vocab_vid, ["S" + skeleton(s) for s in spellings])
+
     def vocabulary_ids(self, spelling: str) -> np.ndarray:
         """Vocabulary ids matching a traveller token exactly, by variant, by one edit or as prefix."""
         vocab, dels, prefix = query_keys(spelling)

@@ -34,7 +34,7 @@ from edge.screening.scoring import (
     sex_evidence,
 )
 from edge.screening.similarity import describe, match_name
-from edge.screening.text import name_tokens, skeleton
+from edge.screening.text import name_tokens
 from edge.screening.visa import VisaCheck, VisaRegistry
 
 logger = logging.getLogger(__name__)
@@ -157,8 +157,7 @@ class Screener:
         if found is None:
             vids = [self.names.vocabulary_ids(token)]
             for cut in range(2, len(token) - 1):  # split in the entry: ABDULRAHMAN -> ABDUL RAHMAN
-                keys = ["S" + skeleton(token[:cut]), "S" + skeleton(token[cut:])]
-                halves = self.names._find(self.names.vocab_hash, self.names.vocab_vid, keys)
+                halves = self.names.exact_ids([token[:cut], token[cut:]])
                 if len(halves) == 2:
                     vids.append(halves)
             found = self.names.entries_for(np.unique(np.concatenate(vids)))
