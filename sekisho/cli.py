@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "mrz": "edge.mrz.cli",
     "chip": "devices.emrtd.cli",
     "screen": "edge.screening.cli",
+    "face": "edge.face.cli",
 }
 
 

@@ -1,0 +1,344 @@
+"""Face verification benchmark: genuine/impostor scores, FNMR at FMR 0.1% and 1%, DET curve, time.
+
+Usage (from the repository root):
+    .venv/bin/python bench/face.py [--archives WHEEL_OR_SDIST ...] [--images DIR] [--out bench/out]
+
+Face images that can be had offline are few, so the set is built from:
+  * tests/face/data/<identity>__<photo>.jpg (public-domain portraits committed with the tests),
+  * the BSI "Mustermann" DG2 chip photo from ../shared/testdata (a real JPEG 2000 chip image),
+  * optional package archives fetched once with `pip download` (face_recognition sdist: Obama x3
+    distinct photos + Biden; insightface wheel: Tom Hanks + a 6-person group photo),
+  * optional DIR/<identity>/<photo>.jpg folders of your own.
+From every source photo it renders a chip-like JPEG 2000 (240x320) and four booth-like frames
+(scale, rotation, lighting, blur, noise, mirror, JPEG), and compares chip vs. frames.
+It prints the limits of that set with the figures: read them before trusting the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tarfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from edge.face.detect import detect_faces  # noqa: E402
+from edge.face.embed import similarity  # noqa: E402
+from edge.face.variations import BOOTH_LOOKS, booth_frame, chip_photo  # noqa: E402
+from edge.face.verify import DEFAULT_CALIBRATION, FaceVerifier  # noqa: E402
+
+logger = logging.getLogger("bench.face")
+
+DG2 = ROOT.parent / "shared" / "testdata" / "emrtd" / "bsi2008" / "Datagroup2.bin"
+# Archive members we know, and whose face they show. obama_partial_face*.jpg and 32bit.png are
+# crops/copies of obama.jpg / obama2.jpg, so they are left out (they are not new photos).
+KNOWN_MEMBERS = {
+    "test_images/obama.jpg": ("obama", "p1"),
+    "test_images/obama2.jpg": ("obama", "p2"),
+    "test_images/obama3.jpg": ("obama", "p3"),
+    "test_images/biden.jpg": ("biden", "p1"),
+    "images/Tom_Hanks_54745.png": ("hanks", "p1"),
+    "images/t1.jpg": ("t1", "group"),
+}
+
+
+@dataclass
+class Source:
+    identity: str
+    photo: str
+    bgr: np.ndarray
+    box: tuple[int, int, int, int]
+
+
+def decode(data: bytes) -> np.ndarray | None:
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
+def dg2_image(path: Path) -> np.ndarray | None:
+    """The JPEG 2000 or JPEG inside a DG2 file (found by its signature, not by parsing CBEFF)."""
+    data = path.read_bytes()
+    for magic in (b"\x00\x00\x00\x0cjP  ", b"\xff\x4f\xff\x51", b"\xff\xd8\xff"):
+        at = data.find(magic)
+        if at >= 0:
+            return decode(data[at:])
+    return None
+
+
+def archive_members(path: Path) -> list[tuple[str, bytes]]:
+    out = []
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            out += [(name, zf.read(name)) for name in zf.namelist() if _known(name)]
+    else:
+        with tarfile.open(path) as tf:
+            for member in tf.getmembers():
+                if member.isfile() and _known(member.name):
+                    out.append((member.name, tf.extractfile(member).read()))
+    return out
+
+
+def _known(name: str) -> tuple[str, str] | None:
+    for suffix, who in KNOWN_MEMBERS.items():
+        if name.endswith(suffix):
+            return who
+    return None
+
+
+def collect_raw(args: argparse.Namespace) -> list[tuple[str, str, np.ndarray]]:
+    raw = []
+    for f in sorted((ROOT / "tests" / "face" / "data").glob("*__*.jpg")):
+        identity, photo = f.stem.split("__", 1)
+        raw.append((identity, photo, cv2.imread(str(f))))
+    if DG2.is_file() and (img := dg2_image(DG2)) is not None:
+        raw.append(("mustermann", "dg2", img))
+    for archive in args.archives:
+        for name, data in archive_members(Path(archive)):
+            identity, photo = _known(name)
+            raw.append((identity, photo, decode(data)))
+    if args.images:
+        for folder in sorted(p for p in Path(args.images).iterdir() if p.is_dir()):
+            for f in sorted(folder.iterdir()):
+                if (img := cv2.imread(str(f))) is not None:
+                    raw.append((folder.name, f.stem, img))
+    return raw
+
+
+def to_sources(verifier: FaceVerifier, raw: list[tuple[str, str, np.ndarray]]) -> list[Source]:
+    sources = []
+    for identity, photo, bgr in raw:
+        faces = detect_faces(verifier.models, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        if photo == "group":  # every face of a group photo is a different person
+            for k, face in enumerate(faces):
+                sources.append(Source(f"{identity}_{k}", "p1", bgr, face.box))
+        elif faces:
+            sources.append(Source(identity, photo, bgr, faces[0].box))
+        else:
+            print(f"  skipped {identity}/{photo}: no face found")
+    return sources
+
+
+def quantiles(xs: list[float]) -> str:
+    if not xs:
+        return "(none)"
+    q = np.quantile(xs, [0, 0.01, 0.05, 0.5, 0.95, 1])
+    return "min {:.3f}  p1 {:.3f}  p5 {:.3f}  median {:.3f}  p95 {:.3f}  max {:.3f}".format(*q)
+
+
+def fnmr_at_fmr(genuine: list[float], impostor: list[float], fmr: float) -> tuple[float, float]:
+    """(threshold, FNMR) at the lowest threshold whose FMR <= fmr (scores: higher = same)."""
+    imp = np.sort(np.asarray(impostor))[::-1]
+    allowed = int(np.floor(fmr * len(imp)))  # impostor scores allowed at or above threshold
+    threshold = imp[allowed] + 1e-9 if allowed < len(imp) else -np.inf
+    fnmr = float(np.mean(np.asarray(genuine) < threshold)) if genuine else float("nan")
+    return float(threshold), fnmr
+
+
+def det_points(genuine: list[float], impostor: list[float]) -> list[tuple[float, float]]:
+    g, i = np.asarray(genuine), np.asarray(impostor)
+    points = []
+    for t in np.unique(np.concatenate([g, i])):
+        points.append((float(np.mean(i >= t)), float(np.mean(g < t))))
+    return points
+
+
+def draw_det(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
+    """A DET plot (log FMR vs. log FNMR) drawn with OpenCV, so no plotting library is needed."""
+    w, h, pad = 720, 560, 70
+    img = np.full((h, w, 3), 255, np.uint8)
+    lo_x, lo_y = 1e-4, 1e-3
+
+    def xy(fmr: float, fnmr: float) -> tuple[int, int]:
+        fx = (np.log10(max(fmr, lo_x)) - np.log10(lo_x)) / -np.log10(lo_x)
+        fy = (np.log10(max(fnmr, lo_y)) - np.log10(lo_y)) / -np.log10(lo_y)
+        return int(pad + fx * (w - 2 * pad)), int(h - pad - fy * (h - 2 * pad))
+
+    for e in range(-4, 1):
+        x, _ = xy(10.0**e, lo_y)
+        cv2.line(img, (x, pad), (x, h - pad), (220, 220, 220), 1)
+        cv2.putText(
+            img, f"1e{e}", (x - 16, h - pad + 20), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1
+        )
+    for e in range(-3, 1):
+        _, y = xy(lo_x, 10.0**e)
+        cv2.line(img, (pad, y), (w - pad, y), (220, 220, 220), 1)
+        cv2.putText(img, f"1e{e}", (8, y + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1)
+    cv2.rectangle(img, (pad, pad), (w - pad, h - pad), (0, 0, 0), 1)
+    cv2.putText(
+        img, "FMR (log)", (w // 2 - 40, h - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1
+    )
+    cv2.putText(img, "FNMR (log)", (8, pad - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1)
+    cv2.putText(
+        img,
+        "DET: dlib ResNet, offline set (see docs/face.md)",
+        (pad + 120, 30),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.55,
+        (0, 0, 0),
+        1,
+    )
+    colours = [(200, 60, 0), (0, 120, 0), (0, 0, 200)]
+    for k, (name, points) in enumerate(curves.items()):
+        pts = np.array([xy(a, b) for a, b in sorted(points)], np.int32)
+        cv2.polylines(img, [pts], False, colours[k % 3], 2)
+        cv2.putText(
+            img,
+            name,
+            (w - pad - 250, pad + 25 + 22 * k),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.5,
+            colours[k % 3],
+            1,
+        )
+    cv2.imwrite(str(path), img)
+
+
+def decisions(scores: list[float]) -> str:
+    cal = DEFAULT_CALIBRATION
+    n = max(len(scores), 1)
+    m = sum(s >= cal.match_at for s in scores)
+    nm = sum(s <= cal.nonmatch_at for s in scores)
+    return f"match {m / n:.1%}  unsure {(n - m - nm) / n:.1%}  non-match {nm / n:.1%}"
+
+
+def timing(verifier: FaceVerifier, pairs: list[tuple[bytes, np.ndarray]]) -> dict[str, float]:
+    both, live, cpu = [], [], []
+    for chip, frame in pairs:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        verifier.verify(chip, frame)
+        both.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - cpu_start) * 1000)
+    reference = verifier.template(pairs[0][0])
+    for _, frame in pairs:
+        start = time.perf_counter()
+        verifier.compare(reference, verifier.template(frame))
+        live.append((time.perf_counter() - start) * 1000)
+    return {
+        "both_median": statistics.median(both),
+        "both_p95": float(np.quantile(both, 0.95)),
+        "both_cpu_median": statistics.median(cpu),
+        "live_median": statistics.median(live),
+        "live_p95": float(np.quantile(live, 0.95)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--archives", nargs="*", default=[], help="wheels/sdists holding face images"
+    )
+    parser.add_argument("--images", help="folder of <identity>/<photo>.jpg")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"), help="where the DET PNG goes")
+    parser.add_argument("--timing-pairs", type=int, default=20)
+    parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
+    args = parser.parse_args()
+    if not args.all_cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    start = time.perf_counter()
+    verifier = FaceVerifier()
+    print(f"models loaded in {verifier.models.load_ms:.0f} ms from {verifier.models.model_dir}")
+    sources = to_sources(verifier, collect_raw(args))
+    identities = sorted({s.identity for s in sources})
+    print(
+        f"set: {len(sources)} source photos, {len(identities)} identities: {', '.join(identities)}"
+    )
+
+    chips, frames = [], []  # (source index, template)
+    timing_pairs = []
+    for k, s in enumerate(sources):
+        chip = chip_photo(s.bgr, s.box)
+        chips.append((k, verifier.template(chip)))
+        for j, look in enumerate(BOOTH_LOOKS):
+            frame = booth_frame(s.bgr, s.box, look, seed=k * 10 + j)
+            frames.append((k, verifier.template(frame)))
+            if len(timing_pairs) < args.timing_pairs:
+                timing_pairs.append((chip, frame))
+    unusable = sum(t.embedding is None for _, t in chips + frames)
+    print(
+        f"templates: {len(chips)} chip-like JPEG 2000, {len(frames)} booth-like frames; "
+        f"{unusable} without a usable face (failure to acquire)"
+    )
+
+    same_photo, cross_photo, impostor = [], [], []
+    for a, ta in chips:
+        for b, tb in frames:
+            if ta.embedding is None or tb.embedding is None:
+                continue
+            score = similarity(ta.embedding, tb.embedding)
+            if sources[a].identity != sources[b].identity:
+                impostor.append(score)
+            elif a == b:
+                same_photo.append(score)
+            else:
+                cross_photo.append(score)
+
+    print("\nscore = 1 - dlib embedding distance (higher = more alike)")
+    print(f"genuine, same source photo ({len(same_photo)} pairs): {quantiles(same_photo)}")
+    print(f"genuine, different photos  ({len(cross_photo)} pairs): {quantiles(cross_photo)}")
+    print(f"impostor                  ({len(impostor)} pairs): {quantiles(impostor)}")
+    print(
+        f"\nFNMR at fixed FMR (impostor pairs: {len(impostor)}; FMR 0.1% means at most "
+        f"{int(0.001 * len(impostor))} impostor pair(s) at or above the threshold)"
+    )
+    for fmr in (0.001, 0.01):
+        for name, gen in (("same photo", same_photo), ("different photos", cross_photo)):
+            if gen:
+                t, fnmr = fnmr_at_fmr(gen, impostor, fmr)
+                print(f"  FMR {fmr:.1%}: threshold {t:.3f}  FNMR {fnmr:.1%} ({name})")
+    cal = DEFAULT_CALIBRATION
+    print(f"\nshipped calibration: match >= {cal.match_at}, non-match <= {cal.nonmatch_at}")
+    print(f"  genuine same photo:  {decisions(same_photo)}")
+    print(f"  genuine diff photos: {decisions(cross_photo)}")
+    print(f"  impostor:            {decisions(impostor)}")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    curves = {"genuine same photo": det_points(same_photo, impostor)}
+    if cross_photo:
+        curves["genuine different photos"] = det_points(cross_photo, impostor)
+    draw_det(curves, out / "face_det.png")
+    print(f"\nDET curve: {out / 'face_det.png'}")
+
+    cores = "all cores" if args.all_cores else "one core"
+    t = timing(verifier, timing_pairs)
+    print(
+        f"\ntime per verification on {cores} ({len(timing_pairs)} pairs, chip JPEG 2000 240x320 "
+        f"vs. 640x480 frame, detection + alignment + embedding, model loaded):"
+    )
+    print(
+        f"  both images:                  median {t['both_median']:.0f} ms, p95 {t['both_p95']:.0f} ms"
+    )
+    print(f"  both images, CPU time:        median {t['both_cpu_median']:.0f} ms")
+    print(
+        f"  chip template precomputed:    median {t['live_median']:.0f} ms, p95 {t['live_p95']:.0f} ms"
+    )
+    print(
+        f"  load average now: {os.getloadavg()[0]:.1f} (other work on this machine inflates times)"
+    )
+
+    print(
+        "\nlimits of this set: few identities (see above), mostly one photo per person; the "
+        "booth-like frames are renderings of the same photo, so 'same photo' pairs are "
+        "optimistic; no ageing, no real booth lighting, no demographic coverage. The "
+        "FMR 0.1% point rests on a handful of impostor pairs."
+    )
+    print(f"total bench time {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(main())

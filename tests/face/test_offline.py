@@ -1,0 +1,43 @@
+"""Nothing touches the network while the models load and a verification runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.face.conftest import DATA, REPO
+
+# A fresh interpreter records every socket-level audit event (PEP 578) from start to end:
+# model loading, detection, alignment, embedding. Any event means a network attempt.
+PROBE = """
+import json, sys
+events = []
+def hook(event, args):
+    if event.startswith(("socket.", "urllib.", "http.")):
+        events.append(event)
+sys.addaudithook(hook)
+from edge.face.verify import FaceVerifier
+r = FaceVerifier().verify(sys.argv[1], sys.argv[2])
+print(json.dumps({"events": events, "match": r.match}))
+"""
+
+
+def test_model_load_and_verify_make_no_network_call():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE,
+            str(DATA / "collins__astronaut.jpg"),
+            str(DATA / "hopper__navy.jpg"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["match"] is False  # the pipeline really ran
+    assert out["events"] == []
