@@ -42,7 +42,7 @@ def ensure_pcscd() -> subprocess.Popen | None:
     except Exception:
         pass
     proc = subprocess.Popen(
-        ["pcscd", "-f", "-a", "-i"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ["pcscd", "-f", "-e"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     for _ in range(100):
         time.sleep(0.1)

@@ -53,7 +53,8 @@ def _register_read(commands: argparse._SubParsersAction) -> None:
     read.add_argument("--expiry", help="expiry date YYMMDD (instead of --mrz)")
     read.add_argument(
         "--csca",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="PATH",
         help="CSCA certificate (PEM/DER), folder of them, master list (.ml) or CRL; repeatable",

@@ -40,7 +40,7 @@ def pcscd() -> Iterator[None]:
         if running:
             pytest.skip(f"a pcscd (pid {running[0]}) runs without the vpcd reader; not touching it")
         proc = subprocess.Popen(
-            ["pcscd", "-f", "-a", "-i"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ["pcscd", "-f", "-e"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
         while not _vpcd_reader_listed():

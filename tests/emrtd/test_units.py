@@ -165,3 +165,16 @@ def test_tlv_long_forms_and_errors() -> None:
     for bad in ("5F", "6180", "61850100000000", "61050102"):
         with pytest.raises(TLVError):
             tlv.decode(bytes.fromhex(bad))
+
+
+def test_direct_transport_reads_without_pcscd(test_pki, passport_pace) -> None:
+    """The same reader and verification over an in-process transport (for booth tests without PC/SC)."""
+    from devices.emrtd import service
+    from devices.simulated.epassport.chip import EPassportChip
+    from devices.simulated.epassport.direct import DirectTransport
+
+    transport = DirectTransport(EPassportChip(passport_pace))
+    report, face = service.read_passport(transport, passport_pace.key(), trust=_store(test_pki))
+    assert report["access"] == "PACE" and report["passive_auth"]["status"] == "valid"
+    assert report["active_auth"] == "passed" and report["chip_auth"] == "passed"
+    assert face is not None and transport.apdus == report["apdus"]
