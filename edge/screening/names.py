@@ -146,8 +146,9 @@ def render_name(text: str, nationality: str | None = None) -> tuple[Rendering, .
             ja = _japanese(text)
             if ja is not None:
                 out.append(ja)
+        # Without a nationality 林 勇 may be HAYASHI ISAMU or LIN YONG: keep both readings.
         read_fully = bool(out) and all(t.spellings for t in out[0].tokens)
-        if nationality in CHINESE_NATIONALITIES or not read_fully:
+        if nationality not in JAPANESE_NATIONALITIES or not read_fully:
             zh = _chinese(text)
             if zh is not None:
                 out.append(zh)

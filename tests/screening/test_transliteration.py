@@ -76,3 +76,10 @@ def test_arabic_variants_are_one_name():
 def test_unrelated_short_names_do_not_match():
     assert token_similarity("MINSU", "MINJUN")[0] < 0.75
     assert token_similarity("SATO", "KATO")[0] < 0.9
+
+
+def test_kanji_without_nationality_is_read_both_ways():
+    scripts = [r.script for r in render_name("林 勇")]
+    assert scripts == ["japanese", "chinese"]
+    assert [r.script for r in render_name("林 勇", "JPN")] == ["japanese"]
+    assert [r.script for r in render_name("林 勇", "CHN")] == ["chinese"]
