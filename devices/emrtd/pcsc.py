@@ -140,6 +140,10 @@ class PcscTransport:
         )
         _check(hresult, f"connecting to the card in {self.name}")
         self._card, self._protocol = card, protocol
+        # CCID readers tell their longest message; many other drivers (vpcd too) do not.
+        hresult, attr = scard.SCardGetAttrib(card, scard.SCARD_ATTR_MAXINPUT)
+        if hresult == scard.SCARD_S_SUCCESS and len(attr) >= 4:
+            self.max_response = int.from_bytes(bytes(attr[:4]), "little") or None
 
     def transmit(self, apdu: bytes) -> bytes:
         from smartcard import scard

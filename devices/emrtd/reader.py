@@ -175,6 +175,11 @@ class PassportReader:
     def _chunk_ladder(self) -> list[int]:
         # 223 (0xDF) is what chips that cap short reads accept; it also fits one short protected response.
         short = min(self.sm.max_plain_le_short(), 0xDF) if self.sm else 256
+        limit = getattr(self.transport, "max_response", None)
+        if limit and limit < 512:
+            self.options.extended_length = False  # the reader itself carries only short APDUs
+        elif limit and not self.options.max_read:
+            self.options.max_read = limit - 64  # room for the Secure Messaging wrapping
         sizes = [s for s in _EXTENDED_LADDER if self.options.extended_length] + [short]
         if self.options.max_read:
             sizes = sorted({min(s, self.options.max_read) for s in sizes}, reverse=True)

@@ -178,3 +178,17 @@ def test_direct_transport_reads_without_pcscd(test_pki, passport_pace) -> None:
     assert report["access"] == "PACE" and report["passive_auth"]["status"] == "valid"
     assert report["active_auth"] == "passed" and report["chip_auth"] == "passed"
     assert face is not None and transport.apdus == report["apdus"]
+
+
+def test_reader_capability_caps_the_read_size(test_pki, passport_pace) -> None:
+    """A reader that reports a short maximum message never gets an extended APDU."""
+    from devices.emrtd.reader import PassportReader
+    from devices.simulated.epassport.chip import ChipOptions, EPassportChip
+    from devices.simulated.epassport.direct import DirectTransport
+
+    chip = EPassportChip(passport_pace, ChipOptions(extended_length=False))
+    transport = DirectTransport(chip)
+    transport.max_response = 261
+    read = PassportReader(transport, passport_pace.key()).read()
+    assert read.recoveries == 0 and read.chunk == 223
+    assert max(ne for _n, _o, ne in chip.reads) <= 256
