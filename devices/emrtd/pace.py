@@ -1,4 +1,4 @@
-"""ICAO 9303-11 §4.4 PACE: Generic Mapping over ECDH and DH, Integrated Mapping over ECDH (AES-128):
+"""ICAO 9303-11 §4.4 PACE: Generic Mapping over ECDH and DH, Integrated Mapping over ECDH and DH (AES-128):
 password key, nonce, mapping, key agreement, authentication tokens. The math is shared by the
 terminal driver and the simulated chip.
 """
@@ -31,8 +31,8 @@ PACE_GM = {
     f"{OID_PACE}.2.3": ("ECDH", "AES", 192),
     f"{OID_PACE}.2.4": ("ECDH", "AES", 256),
 }
-# id-PACE-ECDH-IM-AES-CBC-CMAC-128: the one Integrated Mapping whose pseudo-random function is implemented.
-PACE_IM = {f"{OID_PACE}.4.2": ("ECDH", "AES", 128)}
+# Integrated Mapping with AES-128 (the pseudo-random function implemented for 128-bit blocks).
+PACE_IM = {f"{OID_PACE}.3.2": ("DH", "AES", 128), f"{OID_PACE}.4.2": ("ECDH", "AES", 128)}
 # ICAO 9303-11 §4.4.3.3.2 constants of the pseudo-random number mapping for 128-bit blocks.
 _IM_C0 = bytes.fromhex("a668892a7c41e3ca739f40b057d85904")
 _IM_C1 = bytes.fromhex("a4e136ac725f738b01c1f60217c188ad")
@@ -190,7 +190,13 @@ def point_encoding(group: Group, t: int) -> object:
 
 
 def integrated_map(group: Group, s: bytes, t: bytes) -> object:
-    """Integrated Mapping (ECDH): G' = f_G(R(s, t))."""
+    """Integrated Mapping: G' = f_G(R(s, t)); for DH f_g(x) = x^((p-1)/q) mod p, never 1."""
+    if group.kind == "DH":
+        x = pseudo_random(s, t, group.p.bit_length()) % group.p
+        mapped = pow(x, (group.p - 1) // group.order, group.p)
+        if mapped == 1:
+            raise AccessDeniedError("PACE: the integrated mapping gave the identity")
+        return mapped
     p = group.curve.curve.p()
     return point_encoding(group, pseudo_random(s, t, p.bit_length()) % p)
 
@@ -226,8 +232,6 @@ def choose(infos: list[SecurityInfo]) -> PaceChoice | None:
         table = PACE_GM if info.oid in PACE_GM else PACE_IM
         if info.oid in table and info.parameter_id is not None:
             mapping, cipher, bits = table[info.oid]
-            if table is PACE_IM and info.parameter_id not in _EC_PARAMS:
-                continue
             try:
                 Group(info.parameter_id)
             except AccessDeniedError:

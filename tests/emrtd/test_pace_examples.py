@@ -174,10 +174,10 @@ def test_appendix_h1_ecdh_integrated_mapping() -> None:
     assert s == _h("2923BE84 E16CD6AE 529049F1 F1BBE9EB")
     t = _h("5DD4CBFC 96F5453B 130D890A 1CDBAE32")
     r = pace.pseudo_random(s, t, 256)
-    assert r.to_bytes(64, "big") == _h(
+    assert r.to_bytes(48, "big") == _h(
         "E4447E2D FB3586BA C05DDB00 156B57FB B2179A39 49294C97 25418980 0C517BAA"
         "8DA0FF39 7ED8C445 D3E421E4 FEB57322"
-    )[-64:].rjust(64, b"\0")
+    )
     mapped = pace.integrated_map(group, s, t)
     assert group.encode(mapped) == _h(
         "04 8E82D315 59ED0FDE 92A4D049 8ADD3C23 BABA94FB 77691E31 E90AEA77 FB17D427"
@@ -204,4 +204,54 @@ def test_appendix_h1_ecdh_integrated_mapping() -> None:
     )
     assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, term)) == _h(
         "75D4D96E 8D5B0308"
+    )
+
+
+def test_appendix_h2_dh_integrated_mapping() -> None:
+    """ICAO 9303-11 Appendix H.2: R(s,t), f_g, K, KS and both tokens (DH, RFC 5114 group)."""
+    from devices.emrtd import crypto
+
+    oid = "0.4.0.127.0.7.2.2.4.3.2"
+    group = pace.Group(0)
+    s = pace.crypt_nonce(
+        _h("591468CD A83D6521 9CCCB856 0233600F"),
+        _h("9ABB8864 CA0FF155 1E620D1E F4E13510"),
+        "AES",
+        decrypt=True,
+    )
+    assert s == _h("FA5B7E3E 49753A0D B9178B7B 9BD898C8")
+    t = _h("B3A6DB3C 870C3E99 245E0D1C 06B747DE")
+    r = pace.pseudo_random(s, t, 1024)
+    assert r.to_bytes(144, "big")[:16] == _h("EAB98D13 E0905295 2AA72990 7C3C9461")
+    assert r.to_bytes(144, "big")[-16:] == _h("0FC18725 8995944C 0F926E24 9373F485")
+    mapped = pace.integrated_map(group, s, t)
+    assert group.encode(mapped)[:16] == _h("1D7D767F 11E333BC D6DBAEF4 0E799E7A")
+    assert group.encode(mapped)[-12:] == _h("B633D517 EC25D4E0 BBAA16C2")
+
+    t_eph = int(
+        "4BD0E54740F9A028E6A515BFDAF967848C4F5F5FFF65AA0915947FFD1A0DF2FA6981271BC905F3551457B7E03AC3B806"
+        "6DE4AA406C1171FB43DD939C4BA16175103BA3DEE16419AA248118F90CC36A3D6F4C373652E0C3CCE7F0F1D0C5425B36"
+        "00F0F0D6A67F004C8BBA33F2B4733C7252445C1DFC4F1107203F71D2EFB28161",
+        16,
+    )
+    chip = group.decode(
+        _h(
+            "928D9A0F 9DBA450F 13FC859C 6F290D1D 36E42431 138A4378 500BEB4E 0401854C FF111F71 CB6DC1D0"
+            "335807A1 1388CC8E AA87B079 07AAD9FB A6B169AF 6D8C26AF 8DDDC39A DC3AD2E3 FF882B84 D23E9768"
+            "E95A80E4 746FB07A 9767679F E92133B4 D379935C 771BD7FB ED6C7BB4 B1708B27 5EA75679 524CDC9C"
+            "6A91370C C662A2F3"
+        )
+    )
+    secret = group.shared_secret(group.mul(t_eph, chip))
+    assert secret[:16] == _h("419410D6 C0A17A4C 07C54872 CE1CBCEB")
+    ks_mac = crypto.kdf(secret, 2, "AES", 128)
+    assert crypto.kdf(secret, 1, "AES", 128) == _h("01AFC10C F87BE36D 8179E873 70171F07")
+    assert ks_mac == _h("23F0FBD0 5FD6C7B8 B88F4C83 09669061")
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, chip)) == _h(
+        "55D61977 CBF5307E"
+    )
+    term = group.mul(t_eph, mapped)
+    assert group.encode(term)[:8] == _h("0F0CC629 45A80292")
+    assert pace.auth_token(ks_mac, "AES", pace.public_key_data(oid, group, term)) == _h(
+        "C2F04230 187E1525"
     )

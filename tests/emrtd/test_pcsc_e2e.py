@@ -163,8 +163,9 @@ def test_chip_answering_6cxx_gets_the_exact_length(serve_card, passport_bac, tru
         ("0.4.0.127.0.7.2.2.4.1.2", 0, "AES"),  # DH GM, RFC 5114 1024-bit group
         ("0.4.0.127.0.7.2.2.4.2.1", 12, "3DES"),  # ECDH GM on NIST P-256 with 3DES SM
         ("0.4.0.127.0.7.2.2.4.2.4", 16, "AES"),  # ECDH GM on brainpoolP384r1, AES-256
+        ("0.4.0.127.0.7.2.2.4.3.2", 0, "AES"),  # DH Integrated Mapping
     ],
-    ids=["dh-aes128", "ecdh-p256-3des", "ecdh-bp384-aes256"],
+    ids=["dh-aes128", "ecdh-p256-3des", "ecdh-bp384-aes256", "dh-im-aes128"],
 )
 def test_pace_variants_through_pcscd(serve_card, test_pki, trust, oid, param, cipher) -> None:
     from devices.simulated.epassport.generator import make_passport
