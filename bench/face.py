@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from edge.face.detect import detect_faces  # noqa: E402
 from edge.face.embed import similarity  # noqa: E402
-from edge.face.variations import BOOTH_LOOKS, booth_frame, chip_photo  # noqa: E402
+from edge.face.variations import BOOTH_LOOKS, Look, booth_frame, chip_photo  # noqa: E402
 from edge.face.verify import DEFAULT_CALIBRATION, FaceVerifier  # noqa: E402
 
 logger = logging.getLogger("bench.face")
@@ -51,6 +51,13 @@ KNOWN_MEMBERS = {
     "images/Tom_Hanks_54745.png": ("hanks", "p1"),
     "images/t1.jpg": ("t1", "group"),
 }
+
+
+# Degraded captures (a poor camera or light), scored as their own genuine category.
+HARD_LOOKS = (
+    Look(face_height=100, blur=1.5, gamma=1.8, noise=10, jpeg_quality=50),
+    Look(face_height=130, angle=12, gamma=0.5, blur=2.0, noise=8, jpeg_quality=60),
+)
 
 
 @dataclass
@@ -256,7 +263,7 @@ def main() -> int:
         f"set: {len(sources)} source photos, {len(identities)} identities: {', '.join(identities)}"
     )
 
-    chips, frames = [], []  # (source index, template)
+    chips, frames, hard = [], [], []  # (source index, template)
     timing_pairs = []
     for k, s in enumerate(sources):
         chip = chip_photo(s.bgr, s.box)
@@ -266,35 +273,49 @@ def main() -> int:
             frames.append((k, verifier.template(frame)))
             if len(timing_pairs) < args.timing_pairs:
                 timing_pairs.append((chip, frame))
+        for j, look in enumerate(HARD_LOOKS):
+            hard.append(
+                (k, verifier.template(booth_frame(s.bgr, s.box, look, seed=k * 10 + 5 + j)))
+            )
     unusable = sum(t.embedding is None for _, t in chips + frames)
+    unusable_hard = sum(t.embedding is None for _, t in hard)
     print(
-        f"templates: {len(chips)} chip-like JPEG 2000, {len(frames)} booth-like frames; "
-        f"{unusable} without a usable face (failure to acquire)"
+        f"templates: {len(chips)} chip-like JPEG 2000 + {len(frames)} booth-like frames: "
+        f"{unusable} without a usable face; {len(hard)} degraded frames: {unusable_hard} without "
+        "a usable face (failure to acquire)"
     )
 
-    same_photo, cross_photo, impostor = [], [], []
+    same_photo, cross_photo, degraded, impostor = [], [], [], []
     for a, ta in chips:
-        for b, tb in frames:
-            if ta.embedding is None or tb.embedding is None:
-                continue
-            score = similarity(ta.embedding, tb.embedding)
-            if sources[a].identity != sources[b].identity:
-                impostor.append(score)
-            elif a == b:
-                same_photo.append(score)
-            else:
-                cross_photo.append(score)
+        for kind, pool in (("booth", frames), ("hard", hard)):
+            for b, tb in pool:
+                if ta.embedding is None or tb.embedding is None:
+                    continue
+                score = similarity(ta.embedding, tb.embedding)
+                if sources[a].identity != sources[b].identity:
+                    impostor.append(score)
+                elif kind == "hard":
+                    degraded.append(score)
+                elif a == b:
+                    same_photo.append(score)
+                else:
+                    cross_photo.append(score)
 
     print("\nscore = 1 - dlib embedding distance (higher = more alike)")
     print(f"genuine, same source photo ({len(same_photo)} pairs): {quantiles(same_photo)}")
     print(f"genuine, different photos  ({len(cross_photo)} pairs): {quantiles(cross_photo)}")
+    print(f"genuine, degraded capture  ({len(degraded)} pairs): {quantiles(degraded)}")
     print(f"impostor                  ({len(impostor)} pairs): {quantiles(impostor)}")
     print(
         f"\nFNMR at fixed FMR (impostor pairs: {len(impostor)}; FMR 0.1% means at most "
         f"{int(0.001 * len(impostor))} impostor pair(s) at or above the threshold)"
     )
     for fmr in (0.001, 0.01):
-        for name, gen in (("same photo", same_photo), ("different photos", cross_photo)):
+        for name, gen in (
+            ("same photo", same_photo),
+            ("different photos", cross_photo),
+            ("degraded capture", degraded),
+        ):
             if gen:
                 t, fnmr = fnmr_at_fmr(gen, impostor, fmr)
                 print(f"  FMR {fmr:.1%}: threshold {t:.3f}  FNMR {fnmr:.1%} ({name})")
@@ -302,6 +323,7 @@ def main() -> int:
     print(f"\nshipped calibration: match >= {cal.match_at}, non-match <= {cal.nonmatch_at}")
     print(f"  genuine same photo:  {decisions(same_photo)}")
     print(f"  genuine diff photos: {decisions(cross_photo)}")
+    print(f"  genuine degraded:    {decisions(degraded)}")
     print(f"  impostor:            {decisions(impostor)}")
 
     out = Path(args.out)
@@ -309,6 +331,8 @@ def main() -> int:
     curves = {"genuine same photo": det_points(same_photo, impostor)}
     if cross_photo:
         curves["genuine different photos"] = det_points(cross_photo, impostor)
+    if degraded:
+        curves["genuine degraded capture"] = det_points(degraded, impostor)
     draw_det(curves, out / "face_det.png")
     print(f"\nDET curve: {out / 'face_det.png'}")
 
