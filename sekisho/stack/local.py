@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sqlite3
 import subprocess
 import time
@@ -19,6 +20,7 @@ from central.store import open_store
 from sekisho.stack.broker import Broker
 from sekisho.stack.net import free_port, wait_for_port
 from sekisho.stack.procs import spawn_sekisho, stop
+from sekisho.stack.proxy import Proxy
 from sekisho.wire.signing import load_or_create_private_key, public_pem
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class BoothSpec:
     dir: Path
     config: Path
     proc: subprocess.Popen[bytes] | None = None
+    proxies: dict[str, Proxy] = field(default_factory=dict)  # centre -> link to its broker
 
     @property
     def name(self) -> str:
@@ -69,12 +72,17 @@ class LocalStack:
     rate_per_minute: float = 120.0
     drain_timeout: float = 90.0
     ack_timeout: float = 5.0
+    proxied: bool = False  # booths reach brokers through proxies that can cut one link
+    booth_env: dict[str, str] = field(default_factory=dict)  # SEKISHO_BOOTH__* for every booth
+    sync_token: str = field(default_factory=lambda: secrets.token_hex(16))
     centres: dict[str, CentreSpec] = field(default_factory=dict)
     booths: list[BoothSpec] = field(default_factory=list)
 
     # -- setup --------------------------------------------------------------------------------
     def prepare(self) -> None:
-        """Brokers, keys, the booth ledger at both centres and every config file."""
+        """Brokers, keys and the booth ledger at both centres (once)."""
+        if self.centres:
+            return
         self.base.mkdir(parents=True, exist_ok=True)
         for name in CENTRES:
             cdir = self.base / name
@@ -86,13 +94,16 @@ class LocalStack:
             for i in range(1, self.booths_per_port + 1):
                 bdir = self.base / "booths" / f"{port}-B{i:02d}"
                 self.booths.append(BoothSpec(port, f"B{i:02d}", bdir, bdir / "booth.toml"))
+        for name in self.centres:
+            self.prepare_centre_ledger(name)
+
+    def prepare_centre_ledger(self, name: str) -> None:
+        """Register every booth's public key at one centre (端末管理)."""
+        store = open_store(self.centres[name].database)
         for booth in self.booths:
             key = load_or_create_private_key(booth.dir / "booth.key")
-            pem = public_pem(key.public_key()).decode("ascii")
-            for centre in self.centres.values():
-                store = open_store(centre.database)
-                store.register_booth(booth.port, booth.booth, pem)
-                store.close()
+            store.register_booth(booth.port, booth.booth, public_pem(key.public_key()).decode())
+        store.close()
 
     def write_configs(self) -> None:
         for c in self.centres.values():
@@ -101,6 +112,7 @@ class LocalStack:
                 f"centre = {_toml(c.name)}\n"
                 f"database = {_toml(c.database)}\n"
                 f"key_file = {_toml(c.dir / 'centre.key')}\n"
+                f"sync_token = {_toml(self.sync_token)}\n"
                 f"[central.broker]\nport = {c.broker.port}\n"
                 f"[central.http]\nport = {c.http_port}\n"
             )
@@ -116,7 +128,8 @@ class LocalStack:
                 f"drain_timeout_seconds = {self.drain_timeout}",
             ]
             for c in self.centres.values():
-                lines.append(f"[booth.brokers.{c.name}]\nport = {c.broker.port}\n")
+                port = b.proxies[c.name].port if c.name in b.proxies else c.broker.port
+                lines.append(f"[booth.brokers.{c.name}]\nport = {port}\n")
             lines.append("[booth.centre_keys]")
             for c in self.centres.values():
                 lines.append(f"{c.name} = {_toml(c.dir / 'centre.pub')}")
@@ -126,6 +139,11 @@ class LocalStack:
     def start_brokers(self) -> None:
         for c in self.centres.values():
             c.broker.start()
+        if self.proxied:
+            for b in self.booths:
+                for c in self.centres.values():
+                    if c.name not in b.proxies:
+                        b.proxies[c.name] = Proxy(c.broker.port).start()
 
     def start_centre(self, name: str) -> None:
         c = self.centres[name]
@@ -143,12 +161,14 @@ class LocalStack:
         args = ["--log-level", "INFO", "edge", "run", "--config", str(booth.config)]
         if seed is not None:
             args += ["--seed", str(seed)]
-        booth.proc = spawn_sekisho(args, self.base / "logs" / f"booth-{booth.name}.log")
+        booth.proc = spawn_sekisho(
+            args, self.base / "logs" / f"booth-{booth.name}.log", env=self.booth_env
+        )
 
     def start(self, seed: int | None = None) -> None:
         self.prepare()
-        self.write_configs()
         self.start_brokers()
+        self.write_configs()
         for name in self.centres:
             self.start_centre(name)
         self.wait_centres()
@@ -170,6 +190,44 @@ class LocalStack:
             if c.proc:
                 stop(c.proc)
             c.broker.stop()
+        for b in self.booths:
+            for proxy in b.proxies.values():
+                proxy.stop()
+
+    # -- faults (chaos tests, outage rehearsal) ------------------------------------------------
+    def kill_centre(self, name: str) -> None:
+        """kill -9 the aggregator of a centre (its extra workers die with it)."""
+        c = self.centres[name]
+        if c.proc and c.proc.poll() is None:
+            c.proc.kill()
+            c.proc.wait()
+
+    def kill_booth(self, booth: BoothSpec) -> None:
+        if booth.proc and booth.proc.poll() is None:
+            booth.proc.kill()
+            booth.proc.wait()
+
+    def cut(self, booth: BoothSpec, centre: str) -> None:
+        booth.proxies[centre].cut()
+
+    def heal(self, booth: BoothSpec, centre: str) -> None:
+        booth.proxies[centre].heal()
+
+    def heal_all(self) -> None:
+        """Undo every fault: links healed, brokers, centres and booths running."""
+        for b in self.booths:
+            for proxy in b.proxies.values():
+                if proxy.is_cut:
+                    proxy.heal()
+        for name, c in self.centres.items():
+            if not c.broker.running:
+                c.broker.start()
+            if c.proc is None or c.proc.poll() is not None:
+                self.start_centre(name)
+        self.wait_centres()
+        for b in self.booths:
+            if b.proc is None or b.proc.poll() is not None:
+                self.start_booth(b)
 
     # -- accounting ---------------------------------------------------------------------------
     def _outbox_query(self, booth: BoothSpec, sql: str) -> list[tuple]:
@@ -201,41 +259,65 @@ class LocalStack:
             ids.update(r[0] for r in self._outbox_query(b, "SELECT id FROM records"))
         return ids
 
-    def centre_counts(self, name: str) -> dict[str, int]:
+    def last_seqs(self) -> dict[tuple[str, str], int]:
+        """Each booth's last sequence number: how many records it ever made."""
+        out = {}
+        for b in self.booths:
+            rows = self._outbox_query(b, "SELECT value FROM meta WHERE key='last_seq'")
+            out[(b.port, b.booth)] = int(rows[0][0]) if rows else 0
+        return out
+
+    def centre_seqs(self, name: str) -> tuple[dict[tuple[str, str], list[int]], list[str]]:
+        """Per booth, the sequence numbers a centre holds, and every record id it holds."""
         path = self.centres[name].database
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            rows, distinct_ids, distinct_seqs = conn.execute(
-                "SELECT count(*), count(DISTINCT id), count(DISTINCT port || '/' || booth || '/' || seq) FROM records"
-            ).fetchone()
-        return {
-            "records": distinct_ids,
-            "duplicates": (rows - distinct_ids) + (rows - distinct_seqs),
-        }
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as conn:
+            seqs: dict[tuple[str, str], list[int]] = {}
+            ids = []
+            for port, booth, seq, rid in conn.execute("SELECT port, booth, seq, id FROM records"):
+                seqs.setdefault((port, booth), []).append(seq)
+                ids.append(rid)
+        return seqs, ids
+
+    def centre_counts(self, name: str) -> dict[str, int]:
+        seqs, ids = self.centre_seqs(name)
+        doubles = len(ids) - len(set(ids)) + sum(len(v) - len(set(v)) for v in seqs.values())
+        return {"records": len(set(ids)), "duplicates": doubles}
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = self.outbox_counts()
-        duplicates = 0
-        produced_ids = self.outbox_ids()
-        for name in self.centres:
-            counts = self.centre_counts(name)
-            out[name] = counts["records"]
-            duplicates += counts["duplicates"]
-            with sqlite3.connect(f"file:{self.centres[name].database}?mode=ro", uri=True) as conn:
-                held = {r[0] for r in conn.execute("SELECT id FROM records")}
-            out[f"missing_{name}"] = len(produced_ids - held)
-        out["duplicates"] = duplicates
-        return {
-            k: out[k]
-            for k in (
-                "produced",
-                "east",
-                "west",
-                "duplicates",
-                "undelivered",
-                "missing_east",
-                "missing_west",
-            )
+        """Checked by record id and by (booth, seq): every record in each centre exactly once.
+
+        produced: records the booths made (their last sequence numbers); east/west: distinct
+        records each centre holds; missing_<centre>: records made that the centre lacks (by
+        sequence number, and by id for records still in an outbox); duplicates: records stored
+        more than once anywhere.
+        """
+        last = self.last_seqs()
+        booth_ids = self.outbox_ids()
+        out: dict[str, Any] = {
+            "produced": sum(last.values()),
+            "undelivered": self.outbox_counts()["undelivered"],
+            "duplicates": 0,
         }
+        for name in self.centres:
+            seqs, ids = self.centre_seqs(name)
+            held = set(ids)
+            out[name] = len(held)
+            out["duplicates"] += len(ids) - len(held)
+            out["duplicates"] += sum(len(v) - len(set(v)) for v in seqs.values())
+            missing = 0
+            for key, n in last.items():
+                missing += n - len(set(seqs.get(key, ())) & set(range(1, n + 1)))
+            out[f"missing_{name}"] = max(missing, len(booth_ids - held))
+        keys = (
+            "produced",
+            "east",
+            "west",
+            "duplicates",
+            "undelivered",
+            "missing_east",
+            "missing_west",
+        )
+        return {k: out[k] for k in keys}
 
     def wait_delivered(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
