@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import random
 import signal
 import sqlite3
 import tempfile
@@ -39,12 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--seed", type=int, default=None, help="seed for the simulated travellers")
     demo.add_argument(
+        "--chaos",
+        action="store_true",
+        help="throughout the run, kill -9 and restart brokers, aggregators and booths, and cut "
+        "links, at random (outage rehearsal); the summary adds the number of faults",
+    )
+    demo.add_argument(
         "--json", action="store_true", help="print only the final summary, as one JSON line"
     )
     demo.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from sekisho.stack.chaos import ChaosMonkey
     from sekisho.stack.local import LocalStack
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="sekisho-demo-"))
@@ -55,7 +63,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         booths_per_port=args.booths,
         rate_per_minute=args.rate,
         drain_timeout=args.drain_timeout,
+        proxied=args.chaos,
     )
+    monkey = ChaosMonkey(stack, random.Random(args.seed), report=progress) if args.chaos else None
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -69,17 +79,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo: {len(stack.booths)} booths producing ~{args.rate:g} travellers/min each; "
             + ("Ctrl-C to stop" if args.duration is None else f"for {args.duration:g} s")
         )
+        last_report = time.monotonic()
         while not stop.is_set():
             left = None if args.duration is None else args.duration - (time.monotonic() - started)
             if left is not None and left <= 0:
                 break
-            stop.wait(5.0 if left is None else min(5.0, left))
-            _report(stack)
+            stop.wait(0.5 if left is None else min(0.5, left))
+            if monkey:
+                monkey.tick()
+            if time.monotonic() - last_report >= 5:
+                last_report = time.monotonic()
+                _report(stack)
+        if monkey:
+            progress("demo: undoing every pending fault ...")
+            monkey.finish()
         progress("demo: stopping booths (draining outboxes) ...")
         stack.stop_booths()
     finally:
         stack.stop_all()
     summary = stack.summary()
+    if monkey:
+        summary["faults"] = monkey.faults
     summary["seconds"] = round(time.monotonic() - started, 1)
     if args.json:
         emit(summary, True)
