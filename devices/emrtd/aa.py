@@ -15,6 +15,11 @@ from devices.emrtd.lds import OID_AA, SecurityInfo
 
 logger = logging.getLogger(__name__)
 
+
+class ActiveAuthenticationError(EmrtdError):
+    """The DG15 key cannot be used for Active Authentication."""
+
+
 _ECDSA_PLAIN = {
     "0.4.0.127.0.7.1.1.4.1.1": "sha1",
     "0.4.0.127.0.7.1.1.4.1.2": "sha224",
@@ -70,7 +75,12 @@ def verify_ecdsa(spki_der: bytes, challenge: bytes, signature: bytes, hash_name:
     import ecdsa
     from ecdsa.util import sigdecode_der, sigdecode_string
 
-    vk = ecdsa.VerifyingKey.from_der(spki_der, valid_curve_encodings=["explicit", "named_curve"])
+    from devices.emrtd.pki import PKIError, load_ec_key
+
+    try:
+        vk = load_ec_key(spki_der)
+    except PKIError as exc:
+        raise ActiveAuthenticationError(f"DG15 key: {exc}") from exc
     # Chips answer plain r||s (BSI TR-03111) or DER; a plain value can look like DER, so try both.
     decoders = [sigdecode_string] if len(signature) == 2 * vk.curve.baselen else []
     if signature[:1] == b"\x30":
@@ -104,15 +114,21 @@ def verify_response(
     """Verify an INTERNAL AUTHENTICATE answer against the DG15 key."""
     from asn1crypto import keys
 
-    spki = keys.PublicKeyInfo.load(spki_der)
-    if spki.algorithm == "rsa":
+    try:
+        spki = keys.PublicKeyInfo.load(spki_der)
+        algorithm = spki.algorithm
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ActiveAuthenticationError(f"DG15 holds no usable public key: {exc}") from exc
+    if algorithm == "rsa":
         key = spki["public_key"].parsed
         return verify_rsa_9796_2(
             key["modulus"].native, key["public_exponent"].native, challenge, signature
         )
-    if spki.algorithm == "ec":
+    if algorithm == "ec":
         return verify_ecdsa(spki_der, challenge, signature, hash_name or "sha256")
-    raise EmrtdError(f"Active Authentication key type {spki.algorithm} is not supported")
+    raise ActiveAuthenticationError(
+        f"Active Authentication key type {spki.algorithm} is not supported"
+    )
 
 
 def perform_aa(

@@ -57,14 +57,12 @@ def choose(infos: list[SecurityInfo]) -> CAChoice | None:
 
 
 def _curve_and_point(spki_der: bytes):
-    import ecdsa
+    from devices.emrtd.pki import PKIError, load_ec_key
 
     try:
-        vk = ecdsa.VerifyingKey.from_der(
-            spki_der, valid_curve_encodings=["explicit", "named_curve"]
-        )
-    except (ecdsa.der.UnexpectedDER, ValueError) as exc:
-        raise ChipAuthenticationError(f"DG14 Chip Authentication key is unusable: {exc}") from exc
+        vk = load_ec_key(spki_der)
+    except PKIError as exc:
+        raise ChipAuthenticationError(f"DG14 Chip Authentication key: {exc}") from exc
     return vk.curve, vk.pubkey.point
 
 

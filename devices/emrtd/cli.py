@@ -196,7 +196,7 @@ def _human(r: dict[str, Any]) -> str:
         [
             f"access        {r['access']}",
             "mrz           " + r["mrz"].replace("\n", "\n              "),
-            f"name          {r['dg1']['surname']}, {r['dg1']['given_names']}",
+            f"name          {r['dg1'].get('surname')}, {r['dg1'].get('given_names')}",
             f"dg1 vs mrz    {'match' if r['dg1_matches_mrz'] else 'MISMATCH'}",
             f"files         {', '.join(r['files'])}",
             f"face          {face['format']} {face['width']}x{face['height']}"

@@ -79,7 +79,11 @@ def parse_com(data: bytes) -> EFCom:
 
 def parse_dg1(data: bytes) -> str:
     """The MRZ string stored in DG1 (without line breaks)."""
-    return tlv.find(data, 0x61, 0x5F1F).decode("ascii")
+    raw = tlv.find(data, 0x61, 0x5F1F)
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise TLVError("DG1 MRZ is not ASCII") from exc
 
 
 def mrz_lines(mrz: str) -> list[str]:
@@ -232,8 +236,11 @@ def decode_face(face: FaceImage) -> Any:
 
         from PIL import Image
 
-        with Image.open(io.BytesIO(face.data)) as pil:
-            img = cv2.cvtColor(np.asarray(pil.convert("RGB")), cv2.COLOR_RGB2BGR)
+        try:
+            with Image.open(io.BytesIO(face.data)) as pil:
+                img = cv2.cvtColor(np.asarray(pil.convert("RGB")), cv2.COLOR_RGB2BGR)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise TLVError(f"the {face.format} face image cannot be decoded: {exc}") from exc
     face.height, face.width = img.shape[:2]
     return img
 

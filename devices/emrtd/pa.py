@@ -25,6 +25,13 @@ from devices.emrtd.pki import (
 logger = logging.getLogger(__name__)
 
 OID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
+_HASHES = {
+    "sha1": hashlib.sha1,
+    "sha224": hashlib.sha224,
+    "sha256": hashlib.sha256,
+    "sha384": hashlib.sha384,
+    "sha512": hashlib.sha512,
+}
 
 
 class DataGroupHash(core.Sequence):
@@ -96,7 +103,9 @@ class PAResult:
 
 def check_hashes(sod: SOD, files: dict[str, bytes]) -> tuple[list[str], str | None]:
     """(groups whose hashes match, the first mismatching or unlisted group name or None)."""
-    hfunc = getattr(hashlib, sod.hash_algorithm.replace("_", ""))
+    hfunc = _HASHES.get(sod.hash_algorithm)
+    if hfunc is None:
+        raise TLVError(f"EF.SOD names an unsupported hash algorithm {sod.hash_algorithm}")
     checked = []
     for name, data in sorted(files.items()):
         if not name.startswith("DG"):
@@ -118,10 +127,23 @@ def passive_authentication(
     """Run every PA step on EF.SOD and the read data groups; `at` is the validation time (default now)."""
     at = at or dt.datetime.now(dt.UTC)
     try:
+        return _passive_authentication(sod_bytes, files, trust, at)
+    except (ValueError, TypeError, KeyError, PKIError) as exc:
+        # asn1crypto parses lazily: a malformed field can surface at any later step.
+        return PAResult("invalid", f"malformed EF.SOD or certificate: {exc}", "sod_format")
+
+
+def _passive_authentication(
+    sod_bytes: bytes, files: dict[str, bytes], trust: TrustStore | None, at: dt.datetime
+) -> PAResult:
+    try:
         sod = parse_sod(sod_bytes)
     except TLVError as exc:
         return PAResult("invalid", str(exc), "sod_format")
-    checked, bad = check_hashes(sod, files)
+    try:
+        checked, bad = check_hashes(sod, files)
+    except TLVError as exc:
+        return PAResult("invalid", str(exc), "sod_format")
     if bad:
         why = (
             "is not listed in EF.SOD"

@@ -34,6 +34,25 @@ def _hash(name: str) -> type:
     }[name]
 
 
+def load_ec_key(spki_der: bytes):
+    """An EC public key with named or explicit domain parameters; PKIError when unusable."""
+    import ecdsa
+
+    try:
+        return ecdsa.VerifyingKey.from_der(
+            spki_der, valid_curve_encodings=["explicit", "named_curve"]
+        )
+    except (
+        ecdsa.der.UnexpectedDER,
+        ecdsa.curves.UnknownCurveError,
+        ValueError,
+        AssertionError,
+        RuntimeError,
+    ) as exc:
+        # python-ecdsa reports bad points as AssertionError/RuntimeError subclasses.
+        raise PKIError(f"unusable EC public key: {exc}") from exc
+
+
 def verify_signature(
     spki: keys.PublicKeyInfo,
     algorithm: cms.SignedDigestAlgorithm,
@@ -51,17 +70,13 @@ def verify_signature(
         import ecdsa
         from ecdsa.util import sigdecode_der
 
+        vk = load_ec_key(spki.dump())
         try:
-            vk = ecdsa.VerifyingKey.from_der(
-                spki.dump(), valid_curve_encodings=["explicit", "named_curve"]
-            )
             return bool(
                 vk.verify(signature, data, hashfunc=_hash(hash_name), sigdecode=sigdecode_der)
             )
-        except ecdsa.BadSignatureError:
+        except (ecdsa.BadSignatureError, ecdsa.der.UnexpectedDER, AssertionError):
             return False
-        except (ecdsa.der.UnexpectedDER, ValueError) as exc:
-            raise PKIError(f"cannot use the EC key: {exc}") from exc
     if sig_algo in ("rsassa_pkcs1v15", "rsassa_pss"):
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives import hashes

@@ -341,7 +341,12 @@ class PassportReader:
         if choice is None:
             return
         self.ca_choice = choice
-        self._with_recovery("chip authentication", self._chip_authenticate)
+        try:
+            self._with_recovery("chip authentication", self._chip_authenticate)
+        except ca.ChipAuthenticationError as exc:
+            # Refused or unusable key: the old channel still holds; report and read on.
+            logger.warning("Chip Authentication not possible: %s", exc)
+            self.ca_choice, self.chip_auth = None, "failed"
 
     def active_authentication(self, spki_der: bytes, hash_name: str | None) -> str:
         from devices.emrtd import aa

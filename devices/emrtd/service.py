@@ -48,14 +48,15 @@ def read_passport(
     files = chip.files
     if "DG1" not in files or "SOD" not in files:
         raise EmrtdError("the chip holds no DG1 or no EF.SOD: not an ICAO passport chip")
-    mrz = lds.parse_dg1(files["DG1"])
-    report: dict[str, Any] = {
-        "access": chip.access,
-        "mrz": "\n".join(lds.mrz_lines(mrz)),
-        "dg1": lds.mrz_fields(mrz),
-        "dg1_matches_mrz": check_dg1(mrz, key, printed_mrz),
-        "files": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()},
-    }
+    report: dict[str, Any] = {"access": chip.access}
+    try:
+        mrz = lds.parse_dg1(files["DG1"])
+        report["mrz"] = "\n".join(lds.mrz_lines(mrz))
+        report["dg1"] = lds.mrz_fields(mrz)
+        report["dg1_matches_mrz"] = check_dg1(mrz, key, printed_mrz)
+    except TLVError as exc:
+        report.update(mrz="", dg1={"error": str(exc)}, dg1_matches_mrz=False)
+    report["files"] = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
     for name, parse in (("DG11", lds.parse_dg11), ("DG12", lds.parse_dg12)):
         if name in files:
             try:
@@ -65,25 +66,30 @@ def read_passport(
     face_img = None
     report["face"] = None
     if "DG2" in files and want_face:
-        face = lds.parse_dg2(files["DG2"])[0]
-        face_img = lds.decode_face(face)
-        report["face"] = {
-            "format": face.format,
-            "width": face.width,
-            "height": face.height,
-            "container": face.container,
-        }
+        try:
+            face = lds.parse_dg2(files["DG2"])[0]
+            face_img = lds.decode_face(face)
+            report["face"] = {
+                "format": face.format,
+                "width": face.width,
+                "height": face.height,
+                "container": face.container,
+            }
+        except TLVError as exc:
+            report["face_error"] = str(exc)
     result = pa.passive_authentication(
         files["SOD"], {n: d for n, d in files.items() if n.startswith("DG")}, trust, at
     )
     report["passive_auth"] = result.to_dict()
     report["active_auth"] = "not_supported"
     if "DG15" in files:
-        infos = lds.parse_security_infos(files["DG14"]) if "DG14" in files else []
-        hash_name = aa.aa_hash_from_dg14(infos)
-        report["active_auth"] = reader.active_authentication(
-            lds.parse_dg15(files["DG15"]), hash_name
-        )
+        try:
+            infos = lds.parse_security_infos(files["DG14"]) if "DG14" in files else []
+            spki = lds.parse_dg15(files["DG15"])
+            report["active_auth"] = reader.active_authentication(spki, aa.aa_hash_from_dg14(infos))
+        except (TLVError, aa.ActiveAuthenticationError, ValueError, TypeError) as exc:
+            report["active_auth"] = "failed"
+            report["active_auth_error"] = str(exc)
     report["chip_auth"] = chip.chip_auth
     report["apdus"] = reader.apdus
     report["read_size"] = chip.chunk

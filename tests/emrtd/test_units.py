@@ -192,3 +192,37 @@ def test_reader_capability_caps_the_read_size(test_pki, passport_pace) -> None:
     read = PassportReader(transport, passport_pace.key()).read()
     assert read.recoveries == 0 and read.chunk == 223
     assert max(ne for _n, _o, ne in chip.reads) <= 256
+
+
+def test_corrupted_files_give_a_report_or_a_typed_error(test_pki, passport_pace) -> None:
+    """Random byte flips and truncations in every file: never an untyped exception."""
+    import random
+    from dataclasses import replace
+
+    from devices.emrtd import service
+    from devices.emrtd.errors import EmrtdError
+    from devices.simulated.epassport.chip import EPassportChip
+    from devices.simulated.epassport.direct import DirectTransport
+
+    rng = random.Random(int(__import__('os').environ.get('FUZZ_SEED', '9303')))
+    store = _store(test_pki)
+    outcomes = {"report": 0, "error": 0}
+    for name in sorted(passport_pace.files):
+        for _ in range(int(__import__('os').environ.get('FUZZ_ROUNDS', '4'))):
+            data = bytearray(passport_pace.files[name])
+            if rng.random() < 0.5:
+                for _ in range(rng.randint(1, 4)):
+                    data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            else:
+                data = data[: rng.randrange(1, len(data))]
+            files = dict(passport_pace.files, **{name: bytes(data)})
+            transport = DirectTransport(EPassportChip(replace(passport_pace, files=files)))
+            try:
+                report, _ = service.read_passport(transport, passport_pace.key(), trust=store)
+            except EmrtdError:
+                outcomes["error"] += 1
+                continue
+            outcomes["report"] += 1
+            if name.startswith("DG") or name == "SOD":
+                assert report["passive_auth"]["status"] != "valid", f"corrupt {name} passed PA"
+    assert outcomes["report"] > 0 and outcomes["error"] > 0
