@@ -161,5 +161,13 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if not cv2.imwrite(args.out, result.image):
             raise UserError(f"cannot write {args.out} (folder missing, or not a .jpg/.png name?)")
         out["out"] = args.out
-    emit(out, args.json)
+    emit(out, args.json, _human_capture)
     return 0 if result.ok else 1
+
+
+def _human_capture(obj: dict[str, Any]) -> str:
+    if obj["ok"]:
+        q = obj["quality"]
+        head = f"saved frame {obj['frame']} of {obj['frames_seen']} to {obj['out']}"
+        return f"{head}  (eye distance {q['eye_distance_px']} px, issues {q['issues'] or 'none'})"
+    return f"no usable frame: {obj['reason']}"

@@ -15,9 +15,10 @@ logger = logging.getLogger(__name__)
 # Detection runs on a copy whose longest side is at most this: HOG cost grows with pixels,
 # and booth/chip faces are large. Measured: 480 keeps every face of 80 px and up.
 DETECT_MAX_SIDE = 480
-# If nothing is found, look again with one 2x upsampling (finds faces down to ~40 px) so a
-# tiny face is reported as "too small" rather than "no face".
-RETRY_MAX_SIDE = 640
+# If nothing is found, look again with one 2x upsampling (finds faces down to ~40 px in the
+# copy) so a tiny face is reported as "too small" rather than "no face". Costs ~100 ms of CPU
+# on a 640x480 frame, so it only runs when the first pass found nothing.
+RETRY_MAX_SIDE = 480
 
 
 @dataclass(frozen=True)
