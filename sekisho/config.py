@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sekisho.report import UserError
 from sekisho.wire.topics import NAME_PATTERN
@@ -74,6 +74,16 @@ class BoothConfig(_Strict):
             if centre not in brokers:
                 raise ValueError(f"centre {centre!r} has no entry under [booth.brokers]")
         return value
+
+    @model_validator(mode="after")
+    def _every_centre_has_a_key(self) -> BoothConfig:
+        # An unauthenticated acknowledgement could make a booth forget a record it still needs.
+        missing = sorted(set(self.brokers) - set(self.centre_keys))
+        if missing:
+            raise ValueError(
+                f"[booth.centre_keys] needs the public key of every centre; missing: {', '.join(missing)}"
+            )
+        return self
 
     def required_centres(self) -> list[str]:
         return list(self.require_acks) if self.require_acks else sorted(self.brokers)

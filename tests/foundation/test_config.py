@@ -16,6 +16,9 @@ data_dir = "/tmp/x"
 port = 1883
 [booth.brokers.west]
 port = 1884
+[booth.centre_keys]
+east = "/etc/sekisho/east.pub"
+west = "/etc/sekisho/west.pub"
 """
 
 
@@ -71,3 +74,10 @@ def test_missing_file_and_bad_toml(tmp_path):
     bad.write_text("[booth\n")
     with pytest.raises(UserError, match="not valid TOML"):
         load(bad, environ={})
+
+
+def test_every_centre_needs_its_acknowledgement_key(tmp_path):
+    path = tmp_path / "b.toml"
+    path.write_text(BOOTH.replace('west = "/etc/sekisho/west.pub"\n', ""))
+    with pytest.raises(UserError, match="missing: west"):
+        load(path, environ={})

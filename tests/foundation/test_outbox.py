@@ -130,7 +130,12 @@ def test_disk_guard_alarms_then_refuses_when_undelivered_fill_the_budget(tmp_pat
     from sekisho.config import BoothConfig
 
     conf = BoothConfig(
-        port="NRT", booth="B01", data_dir=tmp_path, brokers={"east": {}}, disk_budget_mb=0.25
+        port="NRT",
+        booth="B01",
+        data_dir=tmp_path,
+        brokers={"east": {}},
+        centre_keys={"east": tmp_path / "east.pub"},
+        disk_budget_mb=0.25,
     )
     box = Outbox(tmp_path / "o.db", ["east"])
     guard = DiskGuard(conf, box)
