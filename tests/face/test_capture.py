@@ -72,3 +72,25 @@ def test_still_image_is_a_simulated_camera(models, tmp_path, hopper):
 def test_unknown_source_is_refused():
     with pytest.raises(CameraError, match="neither a device"):
         open_camera("no-such-file.mp4")
+
+
+def test_profile_settings_orient_and_pace_the_simulated_camera(tmp_path, hopper, approach_video):
+    profile = {
+        "device": {"kind": "camera", "vendor": "T", "model": "T", "firmware": "1"},
+        "settings": {"rotate": 90, "mirror": True, "still_frames": 2, "fps": 50, "realtime": True},
+    }
+    path = tmp_path / "still.png"
+    cv2.imwrite(str(path), hopper)
+    with open_camera(str(path), profile) as camera:
+        frame = camera.read()
+        assert frame.image.shape == (hopper.shape[1], hopper.shape[0], 3)
+        expected = cv2.flip(cv2.rotate(hopper, cv2.ROTATE_90_CLOCKWISE), 1)
+        assert (frame.image == expected).all()
+        assert camera.read() is not None and camera.read() is None  # still_frames = 2
+    with open_camera(str(approach_video), profile) as camera:
+        assert camera.live  # realtime playback behaves like a live camera
+        start = camera.read().timestamp
+        for _ in range(4):
+            last = camera.read()
+        assert camera.fps == 15  # a video file keeps its own frame rate
+        assert last.timestamp - start >= 4 / 15 - 0.01  # paced like a live camera
