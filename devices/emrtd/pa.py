@@ -78,7 +78,7 @@ def parse_sod(data: bytes) -> SOD:
         if not signed["signer_infos"]:
             raise TLVError("EF.SOD has no SignerInfo")
         dsc = signer_certificate(signed, signed["signer_infos"][0])
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise TLVError(f"malformed EF.SOD: {exc}") from exc
     return SOD(signed, algo, hashes, dsc)
 
@@ -128,7 +128,7 @@ def passive_authentication(
     at = at or dt.datetime.now(dt.UTC)
     try:
         return _passive_authentication(sod_bytes, files, trust, at)
-    except (ValueError, TypeError, KeyError, PKIError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, PKIError) as exc:
         # asn1crypto parses lazily: a malformed field can surface at any later step.
         return PAResult("invalid", f"malformed EF.SOD or certificate: {exc}", "sod_format")
 
