@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import cv2
+import pytest
 
 from sekisho.cli import main
 
@@ -23,6 +24,7 @@ def _lines(capsys) -> list[dict]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_chip_read_json_line(serve_card, passport_pace, test_pki, tmp_path, capsys) -> None:
     serve_card(passport_pace)
     csca = tmp_path / "csca.pem"

@@ -107,6 +107,7 @@ def test_master_list_with_broken_signature_is_refused() -> None:
         pki.TrustStore().add_master_list(bytes(blob))
 
 
+@pytest.mark.slow
 def test_explicit_parameter_cscas_self_signatures_verify() -> None:
     """Brainpool CSCAs with explicit domain parameters load and verify (pyca refuses them)."""
     store = pki.TrustStore()

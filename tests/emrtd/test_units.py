@@ -194,6 +194,7 @@ def test_reader_capability_caps_the_read_size(test_pki, passport_pace) -> None:
     assert max(ne for _n, _o, ne in chip.reads) <= 256
 
 
+@pytest.mark.slow
 def test_corrupted_files_give_a_report_or_a_typed_error(test_pki, passport_pace) -> None:
     """Random byte flips and truncations in every file: never an untyped exception."""
     import random
