@@ -265,7 +265,8 @@ def handle_simulate(args: argparse.Namespace) -> int:
         args.json,
     )
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     card.start()
     try:
         stop.wait(args.seconds)

@@ -127,3 +127,50 @@ def test_chip_readers_lists_the_virtual_reader(serve_card, passport_pace, capsys
     assert main(["chip", "readers", "--json"]) == 0
     readers = {r["name"]: r for r in _lines(capsys)}
     assert readers[READER]["card_present"] is True and readers[READER]["atr"]
+
+
+@pytest.mark.slow
+def test_chip_simulate_serves_a_verifiable_passport(pcscd, wait_reader, tmp_path) -> None:
+    """`sekisho chip simulate` in its own process, read back through pcscd and verified against its CSCA."""
+    import subprocess
+    import sys
+
+    from devices.emrtd import service
+    from devices.emrtd.bac import MRZKey
+    from devices.emrtd.pcsc import PcscTransport
+    from devices.emrtd.pki import TrustStore
+
+    csca = tmp_path / "csca.pem"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sekisho",
+            "chip",
+            "simulate",
+            "--csca-out",
+            str(csca),
+            "--aa",
+            "ec",
+            "--seconds",
+            "20",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        summary = json.loads(proc.stdout.readline())
+        wait_reader(True, timeout=10)
+        trust = TrustStore()
+        trust.add_path(csca)
+        key = MRZKey(summary["document_number"], summary["birth"], summary["expiry"])
+        transport = PcscTransport(READER)
+        report, _ = service.read_passport(transport, key, trust=trust, want_face=False)
+        transport.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert report["access"] == "PACE" and report["passive_auth"]["status"] == "valid"
+    assert report["active_auth"] == "passed" and report["chip_auth"] == "passed"
+    wait_reader(False)
