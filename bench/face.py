@@ -17,6 +17,7 @@ It prints the limits of that set with the figures: read them before trusting the
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import statistics
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from edge.face.detect import detect_faces  # noqa: E402
 from edge.face.embed import similarity  # noqa: E402
 from edge.face.variations import BOOTH_LOOKS, Look, booth_frame, chip_photo  # noqa: E402
-from edge.face.verify import DEFAULT_CALIBRATION, FaceVerifier  # noqa: E402
+from edge.face.verify import DEFAULT_CALIBRATION, Calibration, FaceVerifier  # noqa: E402
 
 logger = logging.getLogger("bench.face")
 
@@ -250,6 +251,11 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"), help="where the DET PNG goes")
     parser.add_argument("--timing-pairs", type=int, default=20)
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
+    parser.add_argument(
+        "--write-calibration",
+        metavar="CAL.json",
+        help="save thresholds for FMR 0.1%% from these impostor scores (for face verify --calibration)",
+    )
     args = parser.parse_args()
     if not args.all_cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -325,6 +331,15 @@ def main() -> int:
     print(f"  genuine diff photos: {decisions(cross_photo)}")
     print(f"  genuine degraded:    {decisions(degraded)}")
     print(f"  impostor:            {decisions(impostor)}")
+
+    suggested = Calibration.from_scores(impostor, target_fmr=0.001)
+    print(
+        f"  from this set (FMR 0.1%): match >= {suggested.match_at}, "
+        f"non-match <= {suggested.nonmatch_at} ({suggested.source})"
+    )
+    if args.write_calibration:
+        Path(args.write_calibration).write_text(json.dumps(suggested.as_dict(), indent=2) + "\n")
+        print(f"  written to {args.write_calibration}")
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

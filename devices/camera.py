@@ -164,6 +164,8 @@ class OpenCVCamera:
 
     def read(self) -> Frame | None:
         if self.is_file and self.settings.realtime:
+            if self._index == 0:
+                self._started = time.monotonic()  # the clock starts with the first frame
             due = self._started + self._index / self.fps
             time.sleep(max(0.0, due - time.monotonic()))
         ok, image = self._cap.read()

@@ -35,6 +35,11 @@ def register(subparsers: Any) -> None:
         metavar="PAIRS.csv",
         help="CSV with a header; first two columns are image paths relative to the CSV's folder",
     )
+    verify.add_argument(
+        "--calibration",
+        metavar="CAL.json",
+        help="thresholds written by bench/face.py --write-calibration (default: built in)",
+    )
     verify.add_argument("--json", action="store_true", help="one JSON object per line")
     verify.set_defaults(func=cmd_verify)
 
@@ -54,13 +59,14 @@ def register(subparsers: Any) -> None:
     capture.set_defaults(func=cmd_capture)
 
 
-def _verifier() -> Any:
+def _verifier(calibration: str | None) -> Any:
     from edge.face.models import ModelError
-    from edge.face.verify import FaceVerifier
+    from edge.face.verify import DEFAULT_CALIBRATION, Calibration, CalibrationError, FaceVerifier
 
     try:
-        return FaceVerifier()
-    except ModelError as exc:
+        cal = Calibration.load(calibration) if calibration else DEFAULT_CALIBRATION
+        return FaceVerifier(calibration=cal)
+    except (ModelError, CalibrationError) as exc:
         raise UserError(str(exc)) from exc
 
 
@@ -81,10 +87,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.pairs and args.images:
         raise UserError("give either IMAGE_A IMAGE_B or --pairs PAIRS.csv, not both")
     if args.pairs:
-        return _verify_pairs(Path(args.pairs), args.json)
+        return _verify_pairs(Path(args.pairs), args.json, args.calibration)
     if len(args.images) != 2:
         raise UserError("face verify needs two images: IMAGE_A IMAGE_B (or --pairs PAIRS.csv)")
-    verifier = _verifier()
+    verifier = _verifier(args.calibration)
     try:
         result = verifier.verify(args.images[0], args.images[1])
     except ImageError as exc:
@@ -107,11 +113,11 @@ def _read_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _verify_pairs(path: Path, as_json: bool) -> int:
+def _verify_pairs(path: Path, as_json: bool, calibration: str | None) -> int:
     from edge.face.verify import ImageError
 
     pairs = _read_pairs(path)
-    verifier = _verifier()  # the model loads once for all pairs
+    verifier = _verifier(calibration)  # the model loads once for all pairs
     for a, b in pairs:
         start = time.perf_counter()
         try:

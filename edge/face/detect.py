@@ -15,10 +15,12 @@ logger = logging.getLogger(__name__)
 # Detection runs on a copy whose longest side is at most this: HOG cost grows with pixels,
 # and booth/chip faces are large. Measured: 480 keeps every face of 80 px and up.
 DETECT_MAX_SIDE = 480
-# If nothing is found, look again with one 2x upsampling (finds faces down to ~40 px in the
-# copy) so a tiny face is reported as "too small" rather than "no face". Costs ~100 ms of CPU
-# on a 640x480 frame, so it only runs when the first pass found nothing.
-RETRY_MAX_SIDE = 480
+# If nothing is found, look again at up to 640 px with one 2x upsampling (finds faces down to
+# ~40 px, and blurred or low-contrast faces the first pass misses) so a tiny face is reported
+# as "too small" rather than "no face". ~150 ms of CPU on a 640x480 frame, so it only runs
+# when the first pass found nothing. (At 480 px it cost 60 ms less but lost 2 of 52 bench
+# frames and one face of the group photo.)
+RETRY_MAX_SIDE = 640
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ class ImageError(Exception):
     """An image file that cannot be read or decoded."""
 
 
+class CalibrationError(Exception):
+    """A calibration file that cannot be read or makes no sense."""
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Decision thresholds on the similarity score, for a target false-match rate.
@@ -43,6 +48,48 @@ class Calibration:
     nonmatch_at: float = 0.42  # embedding distance >= 0.58
     target_fmr: float = 0.001
     source: str = "bench/face.py on the offline set (docs/face.md) + dlib LFW figures"
+
+    @classmethod
+    def from_scores(
+        cls, impostor: list[float], target_fmr: float = 0.001, band: float = 0.08
+    ) -> Calibration:
+        """Thresholds from impostor scores: the lowest match threshold whose FMR <= target.
+
+        With fewer than 1/target_fmr impostor pairs the target cannot be resolved, so the
+        threshold sits just above the highest impostor score. `band` is the unsure band below it.
+        """
+        scores = np.sort(np.asarray(impostor, dtype=np.float64))[::-1]
+        if scores.size == 0:
+            raise ValueError("no impostor scores to calibrate on")
+        allowed = int(np.floor(target_fmr * scores.size))  # impostors allowed at/above threshold
+        match_at = float(scores[allowed]) + 1e-6 if allowed < scores.size else float(scores[-1])
+        source = f"{scores.size} impostor pairs, FMR target {target_fmr}"
+        match_at = math.ceil(match_at * 1e4) / 1e4  # round up: never admit one more impostor
+        return cls(match_at, round(match_at - band, 4), target_fmr, source)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Calibration:
+        """A calibration saved as JSON by bench/face.py (`--write-calibration`)."""
+        import json
+
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            cal = cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise CalibrationError(f"cannot load face calibration {path}: {exc}") from exc
+        if not 0 <= cal.nonmatch_at <= cal.match_at <= 1:
+            raise CalibrationError(
+                f"face calibration {path}: need 0 <= nonmatch_at <= match_at <= 1"
+            )
+        return cal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "match_at": self.match_at,
+            "nonmatch_at": self.nonmatch_at,
+            "target_fmr": self.target_fmr,
+            "source": self.source,
+        }
 
 
 DEFAULT_CALIBRATION = Calibration()

@@ -86,3 +86,35 @@ def test_blurred_non_match_goes_to_the_inspector(verifier, models, collins, hopp
     assert "blurry" in result.quality["b"]["issues"]
     assert result.match is None
     assert "inspector" in result.reason
+
+
+def test_calibration_from_impostor_scores(tmp_path):
+    import json
+
+    import pytest
+
+    from edge.face.verify import Calibration, CalibrationError
+
+    impostor = [i / 2000 for i in range(2000)]  # 0.0 .. 0.9995
+    cal = Calibration.from_scores(impostor, target_fmr=0.001, band=0.1)
+    fmr = sum(s >= cal.match_at for s in impostor) / len(impostor)
+    assert fmr <= 0.001 and cal.match_at > 0.998
+    assert cal.nonmatch_at == pytest.approx(cal.match_at - 0.1, abs=1e-3)
+    few = Calibration.from_scores([0.1, 0.35, 0.2], target_fmr=0.001)
+    assert few.match_at > 0.35  # too few pairs for 0.1%: just above the highest impostor
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(cal.as_dict()), encoding="utf-8")
+    assert Calibration.load(path) == cal
+    path.write_text(json.dumps({**cal.as_dict(), "nonmatch_at": 0.99, "match_at": 0.5}))
+    with pytest.raises(CalibrationError, match="nonmatch_at <= match_at"):
+        Calibration.load(path)
+
+
+def test_stricter_calibration_turns_a_match_into_unsure(models, collins):
+    from edge.face.verify import Calibration, FaceVerifier
+
+    box = face_box(models, collins)
+    strict = FaceVerifier(models, Calibration(match_at=0.99, nonmatch_at=0.2))
+    result = strict.verify(chip_photo(collins, box), booth_frame(collins, box, BOOTH_LOOKS[1]))
+    assert result.match is None and result.threshold == 0.99
+    assert result.reason.startswith("unsure")
