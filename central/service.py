@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from central.api import create_app
 from central.ingest import KeyCache, check_batch
 from central.store import open_store
 from sekisho.config import CentralConfig
+from sekisho.lifecycle import on_stop_signals
 from sekisho.retry import backoff_delays
 from sekisho.wire import messages as m
 from sekisho.wire import topics
@@ -197,10 +197,7 @@ class Aggregator:
 
     async def run(self) -> None:
         """Ingest until stopped. Worker 0 also serves HTTP and supervises the other workers."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, self.stop)
+        on_stop_signals(self.stop)
         tasks = [
             asyncio.create_task(self._mqtt(), name="mqtt"),
             asyncio.create_task(self._commit_loop(), name="commit"),

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import random
 import shutil
-import signal
 import time
 from typing import Any
 
@@ -26,6 +25,7 @@ from edge.records import build_record
 from edge.simulation import SimulatedInspector
 from sekisho import __version__
 from sekisho.config import BoothConfig
+from sekisho.lifecycle import on_stop_signals
 from sekisho.wire import messages as m
 from sekisho.wire.signing import load_or_create_private_key, load_public_key, sign
 
@@ -150,10 +150,7 @@ class BoothAgent:
         self._stop.set()
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, self.stop)
+        on_stop_signals(self.stop)
         async with asyncio.TaskGroup() as tg:
             link_tasks = [tg.create_task(link.run()) for link in self.links.values()]
             beat = tg.create_task(self._heartbeats())

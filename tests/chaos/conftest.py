@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sekisho.stack.local import LocalStack
+from tests.foundation.support import wait_for
 
-
-def wait_for(predicate, timeout: float, step: float = 0.25) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
+__all__ = ["assert_complete", "drain_and_check", "produced", "wait_for"]
 
 
 @pytest.fixture

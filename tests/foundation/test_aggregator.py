@@ -13,11 +13,11 @@ import paho.mqtt.client as paho
 import pytest
 
 from central.store import open_store as Store
-from sekisho.stack.net import free_port, wait_for_port
+from sekisho.stack.net import wait_for_port
 from sekisho.stack.procs import spawn_sekisho, stop
 from sekisho.wire.codec import encode
-from sekisho.wire.signing import generate_key, load_or_create_private_key, public_pem, sign
-from tests.foundation.support import make_record
+from sekisho.wire.signing import generate_key, public_pem, sign
+from tests.foundation.support import make_record, write_central_config
 
 pytestmark = pytest.mark.slow
 
@@ -27,13 +27,7 @@ def centre(tmp_path, broker, database):
     key = generate_key()
     db = database
     Store(*db).register_booth("NRT", "B01", public_pem(key.public_key()).decode())
-    load_or_create_private_key(tmp_path / "centre.key")
-    http = free_port()
-    conf = tmp_path / "central.toml"
-    conf.write_text(
-        f'[central]\ncentre = "east"\ndatabase = "{db[0]}"\ndb_schema = "{db[1]}"\nkey_file = "{tmp_path / "centre.key"}"\n'
-        f"batch_wait_ms = 5\n[central.broker]\nport = {broker.port}\n[central.http]\nport = {http}\n"
-    )
+    conf, http = write_central_config(tmp_path, broker.port, db, batch_wait_ms=5)
     proc = spawn_sekisho(["central", "run", "--config", str(conf)], tmp_path / "central.log")
     assert wait_for_port(http, 30), (tmp_path / "central.log").read_text()
     time.sleep(0.5)  # subscription in place

@@ -11,11 +11,11 @@ import paho.mqtt.client as paho
 import pytest
 
 from central.store import open_store
-from sekisho.stack.net import free_port, wait_for_port
+from sekisho.stack.net import wait_for_port
 from sekisho.stack.procs import spawn_sekisho, stop
 from sekisho.wire.codec import encode
-from sekisho.wire.signing import generate_key, load_or_create_private_key, public_pem, sign
-from tests.foundation.support import make_record
+from sekisho.wire.signing import generate_key, public_pem, sign
+from tests.foundation.support import make_record, write_central_config
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +30,7 @@ def test_two_workers_store_everything_once_and_a_killed_worker_comes_back(tmp_pa
     key = generate_key()
     db = tmp_path / "central.db"
     open_store(db).register_booth("NRT", "B01", public_pem(key.public_key()).decode())
-    load_or_create_private_key(tmp_path / "centre.key")
-    http = free_port()
-    conf = tmp_path / "central.toml"
-    conf.write_text(
-        f'[central]\ncentre = "east"\ndatabase = "{db}"\nkey_file = "{tmp_path / "centre.key"}"\n'
-        f"workers = 2\n[central.broker]\nport = {broker.port}\n[central.http]\nport = {http}\n"
-    )
+    conf, http = write_central_config(tmp_path, broker.port, (str(db), "sekisho"), workers=2)
     proc = spawn_sekisho(["central", "run", "--config", str(conf)], tmp_path / "central.log")
     try:
         assert wait_for_port(http, 30)
