@@ -5,6 +5,7 @@ Each scenario is bounded (well under a minute) and checks by record id and by (b
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import time
@@ -79,8 +80,21 @@ def test_booth_cut_off_from_east_silently(make_stack):
             "SELECT count(*) FROM acks WHERE centre='east' AND at > ?", (cut_at + 1,)
         ).fetchone()[0]
     assert west_acks_during_cut > 50 and east_acks_during_cut == 0
+    # the booth noticed the dead link by itself, within seconds (keepalive 5 s)
+    noticed = first_log_time(stack.base / "logs" / f"booth-{booth.name}.log", "east broker:", cut_at)
+    assert noticed is not None and noticed - cut_at <= 12, noticed and noticed - cut_at
     stack.heal(booth, "east")
     drain_and_check(stack)
+
+
+def first_log_time(log, text: str, after: float) -> float | None:
+    """Time of the first log line containing `text` logged after `after` (epoch seconds)."""
+    for line in log.read_text().splitlines():
+        if text in line:
+            stamp = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            if stamp > after:
+                return stamp
+    return None
 
 
 def test_duplicates_replays_and_garbage_are_absorbed(make_stack):
