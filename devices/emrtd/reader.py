@@ -166,9 +166,8 @@ class PassportReader:
         assert self.ca_choice is not None
         self.sm = ca.perform_ca(self.transmit, self.ca_choice)
         self._ca_unconfirmed = True
-        self.chip_auth = (
-            "passed"  # implicit: confirmed by every MAC the chip gets right from now on
-        )
+        # Implicit authentication: every MAC the chip gets right from now on confirms it.
+        self.chip_auth = "passed"
         logger.info("Chip Authentication done; secure messaging restarted with %s", self.sm.cipher)
 
     # -- reading ----------------------------------------------------------------------------
@@ -307,10 +306,12 @@ class PassportReader:
             self._with_recovery("authentication", self.authenticate)
             out = ChipRead(self.access)
             wanted = list(self.options.files)
+            present: list[str] | None = None
             for name in wanted:
-                if name != "COM" and name != "SOD" and "COM" in out.files:
-                    present = lds.parse_com(out.files["COM"]).data_groups
-                    if name not in present:
+                if name not in ("COM", "SOD"):
+                    if present is None and "COM" in out.files:
+                        present = self._listed_groups(out.files["COM"], wanted)
+                    if present is not None and name not in present:
                         continue
                 data = self._with_recovery(f"reading {name}", lambda n=name: self.read_file(n))
                 if data is not None:
@@ -331,6 +332,15 @@ class PassportReader:
                     f"(a cloned chip?): {exc}"
                 ) from exc
             raise EmrtdError(f"secure messaging failed: {exc}") from exc
+
+    @staticmethod
+    def _listed_groups(com: bytes, wanted: list[str]) -> list[str]:
+        """Data groups EF.COM lists; all wanted ones when EF.COM (not hash-protected) is unreadable."""
+        try:
+            return lds.parse_com(com).data_groups
+        except TLVError as exc:
+            logger.warning("EF.COM is malformed (%s): trying every data group", exc)
+            return wanted
 
     def _start_chip_authentication(self, dg14: bytes) -> None:
         try:
