@@ -1,6 +1,7 @@
 """`sekisho chip`: read a passport chip over PC/SC, list readers, serve a simulated passport to vpcd.
 
     sekisho chip readers --json
+    sekisho chip verify ../shared/testdata/emrtd/bsi2008 --at 2008-06-01 --json   # PA of saved files
     sekisho chip simulate --csca-out /tmp/csca.pem &          # a test passport in "Virtual PCD 00 00"
     sekisho chip read --reader "Virtual PCD 00 00" \\
         --doc-number L898902C3 --birth 740812 --expiry 340415 --csca /tmp/csca.pem --json
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_read(commands)
     _register_readers(commands)
     _register_simulate(commands)
+    _register_verify(commands)
 
 
 def _register_read(commands: argparse._SubParsersAction) -> None:
@@ -126,6 +128,114 @@ def _register_simulate(commands: argparse._SubParsersAction) -> None:
     sim.set_defaults(func=handle_simulate)
 
 
+def _register_verify(commands: argparse._SubParsersAction) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="Passive Authentication of chip files saved on disk",
+        description="Run Passive Authentication on EF.SOD and data groups saved in a folder "
+        "(EF_SOD.bin or SOD.bin, Datagroup<N>.bin or DG<N>.bin), without a reader.",
+    )
+    verify.add_argument("folder", help="folder holding the files")
+    verify.add_argument(
+        "--csca",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="CSCA certificate, folder, master list (.ml) or CRL",
+    )
+    verify.add_argument("--at", metavar="YYYY-MM-DD", help="validation time (default: now)")
+    verify.add_argument("--json", action="store_true", help="one JSON line")
+    verify.set_defaults(func=handle_verify)
+
+
+def _trust(paths: list[str]):
+    from devices.emrtd.pki import PKIError, TrustStore
+
+    trust = TrustStore()
+    for path in paths:
+        if not Path(path).exists():
+            raise UserError(f"--csca {path}: no such file or folder")
+        try:
+            trust.add_path(path)
+        except PKIError as exc:
+            raise UserError(str(exc)) from exc
+    return trust
+
+
+def _at(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+    except ValueError as exc:
+        raise UserError(f"--at {text!r} is not YYYY-MM-DD") from exc
+
+
+def handle_verify(args: argparse.Namespace) -> int:
+    import re
+
+    from devices.emrtd import lds, pa
+    from devices.emrtd.errors import TLVError
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder")
+    sod = com = None
+    groups: dict[str, bytes] = {}
+    for path in sorted(folder.iterdir()):
+        stem = path.stem.upper().replace("EF_", "").replace("EF.", "")
+        if stem == "SOD":
+            sod = path.read_bytes()
+        elif stem == "COM":
+            com = path.read_bytes()
+        elif m := re.fullmatch(r"(?:DATAGROUP|DG)(\d{1,2})", stem):
+            groups[f"DG{int(m.group(1))}"] = path.read_bytes()
+    if sod is None:
+        raise UserError(f"no EF_SOD.bin / SOD.bin in {folder}")
+    ignored: list[str] = []
+    if com is not None:  # what the chip would have served: the groups EF.COM lists
+        try:
+            listed = set(lds.parse_com(com).data_groups)
+        except TLVError as exc:
+            raise UserError(f"EF.COM in {folder} is malformed: {exc}") from exc
+        ignored = sorted((n for n in groups if n not in listed), key=lds.dg_number)
+        groups = {n: d for n, d in groups.items() if n in listed}
+    result = pa.passive_authentication(sod, groups, _trust(args.csca), _at(args.at))
+    report: dict[str, Any] = {
+        "passive_auth": result.to_dict(),
+        "groups": sorted(groups, key=lds.dg_number),
+        "ignored": ignored,
+        "dsc": result.dsc_subject,
+        "csca": result.csca_subject,
+    }
+    if "DG1" in groups:
+        try:
+            report["dg1"] = lds.mrz_fields(lds.parse_dg1(groups["DG1"]))
+        except TLVError as exc:
+            report["dg1"] = {"error": str(exc)}
+    emit(report, args.json, _human_verify)
+    return 0 if result.status == "valid" else 1
+
+
+def _human_verify(r: dict[str, Any]) -> str:
+    pa = r["passive_auth"]
+    lines = [
+        f"passive auth  {pa['status']}: {pa['reason']}"
+        + (f" [{pa['step']}]" if "step" in pa else "")
+    ]
+    lines.append(
+        f"groups        {', '.join(r['groups'])}"
+        + (f" (not in EF.COM: {', '.join(r['ignored'])})" if r["ignored"] else "")
+    )
+    lines.append(f"dsc           {r['dsc'] or '-'}")
+    if r.get("dg1") and "surname" in r["dg1"]:
+        lines.append(
+            f"dg1           {r['dg1']['surname']}, {r['dg1']['given_names']} ({r['dg1']['document_number']})"
+        )
+    return "\n".join(lines)
+
+
 def _key(args: argparse.Namespace):
     from devices.emrtd.bac import MRZKey
 
@@ -146,24 +256,11 @@ def handle_read(args: argparse.Namespace) -> int:
     from devices.emrtd import service
     from devices.emrtd.errors import EmrtdError
     from devices.emrtd.pcsc import PcscTransport
-    from devices.emrtd.pki import PKIError, TrustStore
     from devices.emrtd.reader import ReadOptions
 
     key = _key(args)
-    trust = TrustStore()
-    for path in args.csca:
-        if not Path(path).exists():
-            raise UserError(f"--csca {path}: no such file or folder")
-        try:
-            trust.add_path(path)
-        except PKIError as exc:
-            raise UserError(str(exc)) from exc
-    at = None
-    if args.at:
-        try:
-            at = dt.datetime.fromisoformat(args.at).replace(tzinfo=dt.UTC)
-        except ValueError as exc:
-            raise UserError(f"--at {args.at!r} is not YYYY-MM-DD") from exc
+    trust = _trust(args.csca)
+    at = _at(args.at)
     options = ReadOptions(
         max_read=args.max_read,
         extended_length=not args.no_extended,

@@ -174,3 +174,34 @@ def test_chip_simulate_serves_a_verifiable_passport(pcscd, wait_reader, tmp_path
     assert report["access"] == "PACE" and report["passive_auth"]["status"] == "valid"
     assert report["active_auth"] == "passed" and report["chip_auth"] == "passed"
     wait_reader(False)
+
+
+def test_chip_verify_saved_files(passport_pace, test_pki, tmp_path, capsys) -> None:
+    """PA of files on disk: a generated passport (valid, exit 0), then with one group altered (exit 1)."""
+    for name, data in passport_pace.files.items():
+        (tmp_path / (f"EF_{name}.bin" if name in ("COM", "SOD") else f"{name}.bin")).write_bytes(
+            data
+        )
+    csca = tmp_path / "csca.pem"
+    csca.write_bytes(test_pki.csca_pem())
+    assert main(["chip", "verify", str(tmp_path), "--csca", str(csca), "--json"]) == 0
+    [report] = _lines(capsys)
+    assert report["passive_auth"]["status"] == "valid" and "DG2" in report["groups"]
+    (tmp_path / "DG12.bin").write_bytes(passport_pace.files["DG12"].replace(b"UTOPIA", b"ATLANT"))
+    assert main(["chip", "verify", str(tmp_path), "--csca", str(csca), "--json"]) == 1
+    [report] = _lines(capsys)
+    assert report["passive_auth"]["step"] == "hash_DG12"
+
+
+def test_chip_verify_bsi_folder(capsys) -> None:
+    bsi = MASTER_LIST.parent / "bsi2008"
+    if not bsi.is_dir():
+        pytest.skip("shared test data not present")
+    assert main(["chip", "verify", str(bsi), "--at", "2008-06-01", "--json"]) == 1
+    [report] = _lines(capsys)
+    assert report["passive_auth"]["status"] == "no_trust_anchor"
+    assert report["groups"] == ["DG1", "DG2", "DG3", "DG14"] and report["ignored"] == [
+        "DG4",
+        "DG15",
+    ]
+    assert report["dg1"]["surname"] == "MUSTERMANN"
