@@ -194,7 +194,9 @@ class CentreLink:
             self.inflight = {
                 i: v for i, v in self.inflight.items() if v[0] != name or v[1] <= stream.cursor
             }
-            logger.info("%s: %s stream unacknowledged from seq %d, resending", self.centre, name, seq)
+            logger.info(
+                "%s: %s stream unacknowledged from seq %d, resending", self.centre, name, seq
+            )
 
     # -- receiving ----------------------------------------------------------------------------
     async def _receive(self, client: aiomqtt.Client) -> None:
@@ -226,7 +228,9 @@ class CentreLink:
         if ack is None:
             return 0
         for rejection in ack.rejected:
-            logger.error("%s rejected record seq=%s: %s", self.centre, rejection.seq, rejection.reason)
+            logger.error(
+                "%s rejected record seq=%s: %s", self.centre, rejection.seq, rejection.reason
+            )
         for record_id in ack.accepted:
             self.inflight.pop(record_id, None)
         delivered = self.outbox.mark_acked(self.centre, ack.accepted)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -39,6 +41,7 @@ class Broker:
     def start(self, timeout: float = 10.0) -> Broker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = TEMPLATE.read_text().format(
+            user=pwd.getpwuid(os.geteuid()).pw_name,
             port=self.port,
             data_dir=self.data_dir,
             persistence="true" if self.persistence else "false",
