@@ -6,7 +6,7 @@ and the APDU count next to the minimum the chip's maximum read length allows.
 
     .venv/bin/python bench/chip_read.py [--runs 10]
 
-Starts its own pcscd when none lists the vpcd reader (and stops it at the end).
+Starts its own pcscd (vpcd on port 25963) when none lists the vpcd reader, and stops it at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import math
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,28 +31,23 @@ from devices.emrtd.pki import TrustStore
 from devices.emrtd.reader import ReadOptions
 from devices.simulated.epassport.chip import ChipOptions, EPassportChip
 from devices.simulated.epassport.generator import TestPKI, make_passport
+from devices.simulated.epassport.pcscd import (
+    PRIVATE_PORT,
+    start_pcscd,
+    stop_pcscd,
+    vpcd_reader_listed,
+)
 from devices.simulated.epassport.vpcd import VirtualCard
 
 READER = "Virtual PCD 00 00"
+PORT = {"vpcd": 35963}  # set in main() to the port of the pcscd in use
 
 
-def ensure_pcscd() -> subprocess.Popen | None:
-    try:
-        if any(r["name"] == READER for r in list_readers()):
-            return None
-    except Exception:
-        pass
-    proc = subprocess.Popen(
-        ["pcscd", "-f", "-e"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(100):
-        time.sleep(0.1)
-        try:
-            if any(r["name"] == READER for r in list_readers()):
-                return proc
-        except Exception:
-            continue
-    raise SystemExit("pcscd did not start with the vpcd reader")
+def ensure_pcscd() -> tuple[subprocess.Popen | None, int]:
+    """(our pcscd or None, vpcd port): reuse a pcscd that lists the vpcd reader, else start one."""
+    if vpcd_reader_listed():
+        return None, 35963
+    return start_pcscd(Path(tempfile.mkdtemp()) / "reader.conf.d"), PRIVATE_PORT
 
 
 def wait_present(present: bool) -> None:
@@ -74,7 +70,7 @@ def minimum_apdus(passport, chip_max: int, pace: bool, short_cap: int) -> int:
 def run(
     label: str, passport, trust, chip: ChipOptions, runs: int, pace: bool, short_cap: int
 ) -> None:
-    card = VirtualCard(EPassportChip(passport, chip)).start()
+    card = VirtualCard(EPassportChip(passport, chip), port=PORT["vpcd"]).start()
     card.connected.wait(5)
     wait_present(True)
     times, apdus = [], 0
@@ -105,7 +101,7 @@ def breakdown(passport, trust, runs: int) -> None:
     from devices.emrtd import lds, pa
     from devices.emrtd.reader import PassportReader
 
-    card = VirtualCard(EPassportChip(passport, ChipOptions())).start()
+    card = VirtualCard(EPassportChip(passport, ChipOptions()), port=PORT["vpcd"]).start()
     card.connected.wait(5)
     wait_present(True)
     session, passive, face = [], [], []
@@ -135,7 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    proc = ensure_pcscd()
+    proc, PORT["vpcd"] = ensure_pcscd()
     try:
         pki = TestPKI.create()
         trust = TrustStore()
@@ -182,8 +178,7 @@ def main() -> None:
         breakdown(pace, trust, args.runs)
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(5)
+            stop_pcscd(proc)
 
 
 if __name__ == "__main__":

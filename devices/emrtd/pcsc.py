@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import time
+from collections.abc import Iterator
 from typing import Protocol
 
 from devices.emrtd.errors import CardRemovedError, ChipTimeoutError, TransportError
@@ -27,6 +28,8 @@ class CardTransport(Protocol):
     def transmit(self, apdu: bytes) -> bytes: ...
 
     def wait_for_card(self, timeout: float) -> bool: ...
+
+    def events(self, timeout: float) -> Iterator[str]: ...
 
     def close(self) -> None: ...
 
@@ -209,6 +212,32 @@ class PcscTransport:
             state = states[0][1] & ~scard.SCARD_STATE_CHANGED
             if state & scard.SCARD_STATE_PRESENT and not state & scard.SCARD_STATE_MUTE:
                 return True
+
+    def events(self, timeout: float) -> Iterator[str]:
+        """Yield "inserted" / "removed" as the card comes and goes, for up to `timeout` seconds.
+
+        The first event reports the current state ("inserted" when a card is already there).
+        """
+        from smartcard import scard
+
+        deadline = time.monotonic() + timeout
+        if self._ctx is None:
+            self._ctx = _context()
+        name = self.name or self._pick_reader()
+        state = scard.SCARD_STATE_UNAWARE
+        present: bool | None = None
+        while (left := deadline - time.monotonic()) > 0:
+            hresult, states = scard.SCardGetStatusChange(
+                self._ctx, int(min(left, 0.5) * 1000), [(name, state)]
+            )
+            if hresult == scard.SCARD_E_TIMEOUT:
+                continue
+            _check(hresult, "watching the reader")
+            state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            now = bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
+            if now != present:
+                present = now
+                yield "inserted" if now else "removed"
 
     def _disconnect(self) -> None:
         from smartcard import scard

@@ -14,47 +14,37 @@ import pytest
 VPCD_READER = "Virtual PCD 00 00"
 
 
-def _vpcd_reader_listed() -> bool:
-    from devices.emrtd.errors import TransportError
-    from devices.emrtd.pcsc import list_readers
-
-    try:
-        return any(r["name"] == VPCD_READER for r in list_readers())
-    except TransportError:
-        return False
-
-
 @pytest.fixture(scope="session")
-def pcscd() -> Iterator[None]:
-    """A running pcscd that lists the vpcd reader: reuse one already running, else start our own."""
-    if (
-        not os.path.exists("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-        or shutil.which("pcscd") is None
-    ):
+def pcscd(tmp_path_factory) -> Iterator[int]:
+    """The vpcd port of a running pcscd: reuse one that lists the vpcd reader, else start our own
+    on a port outside the ephemeral range (see devices/simulated/epassport/pcscd.py)."""
+    from devices.simulated.epassport.pcscd import (
+        PRIVATE_PORT,
+        VPCD_DRIVER,
+        PcscdError,
+        start_pcscd,
+        stop_pcscd,
+        vpcd_reader_listed,
+    )
+
+    if not os.path.exists(VPCD_DRIVER) or shutil.which("pcscd") is None:
         pytest.skip("pcscd and vsmartcard-vpcd are not installed (deploy/debian-packages.txt)")
-    proc = None
-    if not _vpcd_reader_listed():
-        running = subprocess.run(
-            ["pgrep", "-x", "pcscd"], capture_output=True, text=True
-        ).stdout.split()
-        if running:
-            pytest.skip(f"a pcscd (pid {running[0]}) runs without the vpcd reader; not touching it")
-        proc = subprocess.Popen(
-            ["pcscd", "-f", "-e"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while not _vpcd_reader_listed():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("pcscd did not come up with the vpcd reader")
-            time.sleep(0.1)
-    yield
-    if proc is not None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    if vpcd_reader_listed():
+        yield 35963  # a system pcscd with Debian's /etc/reader.conf.d/vpcd
+        return
+    running = subprocess.run(
+        ["pgrep", "-x", "pcscd"], capture_output=True, text=True
+    ).stdout.split()
+    if running:
+        pytest.skip(f"a pcscd (pid {running[0]}) runs without the vpcd reader; not touching it")
+    try:
+        proc = start_pcscd(tmp_path_factory.mktemp("pcscd") / "reader.conf.d")
+    except PcscdError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield PRIVATE_PORT
+    finally:
+        stop_pcscd(proc)
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +112,7 @@ def serve_card(pcscd) -> Iterator[Callable]:
 
     def start(passport, options: ChipOptions | None = None, removal=None):
         card = VirtualCard(
-            EPassportChip(passport, options or ChipOptions()), removal=removal
+            EPassportChip(passport, options or ChipOptions()), port=pcscd, removal=removal
         ).start()
         assert card.connected.wait(5), "vpcd did not accept the card connection"
         _wait_reader(True)

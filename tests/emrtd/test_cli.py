@@ -152,6 +152,8 @@ def test_chip_simulate_serves_a_verifiable_passport(pcscd, wait_reader, tmp_path
             str(csca),
             "--aa",
             "ec",
+            "--port",
+            str(pcscd),
             "--seconds",
             "20",
             "--json",

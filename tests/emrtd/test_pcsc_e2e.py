@@ -186,7 +186,7 @@ def test_stalled_chip_is_a_timeout_not_a_hang(pcscd, passport_pace, wait_reader)
     from devices.simulated.epassport.chip import EPassportChip
     from devices.simulated.epassport.vpcd import VirtualCard
 
-    card = VirtualCard(EPassportChip(passport_pace), stall_after=12).start()
+    card = VirtualCard(EPassportChip(passport_pace), port=pcscd, stall_after=12).start()
     transport = PcscTransport("Virtual PCD 00 00", apdu_timeout=1.0)
     try:
         assert transport.wait_for_card(5)
@@ -270,3 +270,17 @@ def test_file_over_32k_is_read_with_odd_ins(serve_card, test_pki, trust, short) 
     assert report["passive_auth"]["status"] == "valid"  # DG2 hash matches: every byte arrived
     assert face.shape[:2] == (525, 420)
     assert any(offset > 0x7FFF for name, offset, _ne in card.chip.reads if name == "DG2")
+
+
+def test_card_presence_events(serve_card, passport_pace) -> None:
+    """events() reports the card in the field, its removal and its return."""
+    card, transport = serve_card(passport_pace, removal=Removal(after_apdus=1, away_s=1.0))
+    stream = transport.events(timeout=8)
+    assert next(stream) == "inserted"
+    transport.connect()
+    with pytest.raises(CardRemovedError):
+        for _ in range(3):  # the first APDU is answered, then the card leaves
+            transport.transmit(bytes.fromhex("00A4040C07A0000002471001"))
+    assert next(stream) == "removed"
+    assert next(stream) == "inserted"
+    assert card.removals == 1

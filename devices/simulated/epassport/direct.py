@@ -4,6 +4,7 @@ pcscd, for booth workflow tests and demos on machines with no PC/SC stack."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from devices.emrtd.errors import CardRemovedError
 from devices.simulated.epassport.chip import EPassportChip
@@ -34,6 +35,10 @@ class DirectTransport:
 
     def wait_for_card(self, timeout: float) -> bool:
         return self.present
+
+    def events(self, timeout: float) -> Iterator[str]:
+        """The current state only: the simulated card does not move by itself."""
+        yield "inserted" if self.present else "removed"
 
     def close(self) -> None:
         """Nothing to release."""
