@@ -61,13 +61,17 @@ def verify_rsa_9796_2(n: int, e: int, challenge: bytes, signature: bytes) -> boo
     return hmac.compare_digest(hashlib.new(hash_name, m1 + challenge).digest(), digest)
 
 
-def sign_rsa_9796_2(private_key: object, challenge: bytes) -> bytes:
+def rsa_9796_2_block(m1: bytes, challenge: bytes) -> bytes:
+    """F = 6A || M1 || SHA-1(M1 || challenge) || BC (ISO/IEC 9796-2 scheme 1, partial recovery)."""
+    return b"\x6a" + m1 + hashlib.sha1(m1 + challenge).digest() + b"\xbc"
+
+
+def sign_rsa_9796_2(private_key: object, challenge: bytes, m1: bytes | None = None) -> bytes:
     """Chip side: sign with a random M1 (SHA-1, trailer BC) as most passports do."""
     nums = private_key.private_numbers()  # type: ignore[attr-defined]
     n, d = nums.public_numbers.n, nums.d
     k = (n.bit_length() + 7) // 8
-    m1 = os.urandom(k - 2 - 20)
-    block = b"\x6a" + m1 + hashlib.sha1(m1 + challenge).digest() + b"\xbc"
+    block = rsa_9796_2_block(m1 if m1 is not None else os.urandom(k - 2 - 20), challenge)
     return pow(int.from_bytes(block, "big"), d, n).to_bytes(k, "big")
 
 

@@ -126,3 +126,35 @@ def test_kdf_parity_and_cmac() -> None:
     key = H("2b7e151628aed2a6abf7158809cf4f3c")
     msg = H("6bc1bee22e409f96e93d7e117393172a")
     assert crypto.aes_cmac(key, msg, 16) == H("070a16b46b4d4144f79bdd9dd04a287c")
+
+
+def test_active_authentication_rsa_example() -> None:
+    """ICAO 9303-11 worked example of Active Authentication (RSA-1024, SHA-1, trailer BC).
+
+    The example gives M1, the challenge and F but no key pair: sign F with a fresh 1024-bit key
+    and check the verifier recovers M1 and accepts.
+    """
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from devices.emrtd import aa
+
+    m1 = H(
+        "9D2784A67F8E7C659973EA1AEA25D95B6C8F91E5002F369F0FBDCE8A3CEC1991B543F1696546C5524CF23A53"
+        "03CD6C98599F40B79F377B5F3A1406B3B4D8F96784D23AA88DB7E1032A405E69325FA91A6E86F5C71AEA9782"
+        "64C4A207446DAD4E7292E2DCDA3024B47DA8"
+    )
+    challenge = H("F173589974BF40C6")
+    block = aa.rsa_9796_2_block(m1, challenge)
+    assert len(m1) * 8 == 1024 - 160 - 8 - 4 - 4  # c - 4 with c = k - Lh - 8t - 4 = 852
+    assert block[-21:-1] == H("C063AA1E6D22FBD976AB0FE73D94D2D9C6D88127")
+    assert block == H(
+        "6A9D2784A67F8E7C659973EA1AEA25D95B6C8F91E5002F369F0FBDCE8A3CEC1991B543F1696546C5524CF23A"
+        "5303CD6C98599F40B79F377B5F3A1406B3B4D8F96784D23AA88DB7E1032A405E69325FA91A6E86F5C71AEA97"
+        "8264C4A207446DAD4E7292E2DCDA3024B47DA8C063AA1E6D22FBD976AB0FE73D94D2D9C6D88127BC"
+    )
+    key = rsa.generate_private_key(65537, 1024)
+    spki = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    signature = aa.sign_rsa_9796_2(key, challenge, m1)
+    assert aa.verify_response(spki, challenge, signature, None)
+    assert not aa.verify_response(spki, H("F173589974BF40C7"), signature, None)
