@@ -50,6 +50,7 @@ def _register_read(commands: argparse._SubParsersAction) -> None:
         "--reader", help="(part of) the PC/SC reader name; default: first with a card"
     )
     read.add_argument("--mrz", help='printed MRZ lines, separated by a newline or a literal "\\n"')
+    read.add_argument("--can", help="Card Access Number (PACE only; instead of the MRZ)")
     read.add_argument("--doc-number", help="document number (instead of --mrz)")
     read.add_argument("--birth", help="birth date YYMMDD (instead of --mrz)")
     read.add_argument("--expiry", help="expiry date YYMMDD (instead of --mrz)")
@@ -239,6 +240,13 @@ def _human_verify(r: dict[str, Any]) -> str:
 def _key(args: argparse.Namespace):
     from devices.emrtd.bac import MRZKey
 
+    if getattr(args, "can", None):
+        from devices.emrtd.pace import CardAccessNumber
+
+        try:
+            return CardAccessNumber(args.can)
+        except ValueError as exc:
+            raise UserError(f"--can: {exc}") from exc
     if args.mrz:
         try:
             return MRZKey.from_mrz(args.mrz)
@@ -249,7 +257,7 @@ def _key(args: argparse.Namespace):
             if len(value) != 6 or not value.isdigit():
                 raise UserError(f"dates are YYMMDD, got {value!r}")
         return MRZKey(args.doc_number.upper(), args.birth, args.expiry)
-    raise UserError("give --mrz, or all of --doc-number, --birth and --expiry")
+    raise UserError("give --mrz, --can, or all of --doc-number, --birth and --expiry")
 
 
 def handle_read(args: argparse.Namespace) -> int:
@@ -294,7 +302,8 @@ def _human(r: dict[str, Any]) -> str:
             f"access        {r['access']}",
             "mrz           " + r["mrz"].replace("\n", "\n              "),
             f"name          {r['dg1'].get('surname')}, {r['dg1'].get('given_names')}",
-            f"dg1 vs mrz    {'match' if r['dg1_matches_mrz'] else 'MISMATCH'}",
+            "dg1 vs mrz    "
+            + {True: "match", False: "MISMATCH", None: "not checked"}[r["dg1_matches_mrz"]],
             f"files         {', '.join(r['files'])}",
             f"face          {face['format']} {face['width']}x{face['height']}"
             if face

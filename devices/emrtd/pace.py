@@ -143,6 +143,28 @@ def mrz_password(mrz_information: str) -> bytes:
     return hashlib.sha1(mrz_information.encode("ascii")).digest()
 
 
+KEY_REF_MRZ = 1
+KEY_REF_CAN = 2
+
+
+@dataclass(frozen=True)
+class CardAccessNumber:
+    """The CAN printed on the data page (usually 6 digits): a PACE-only password."""
+
+    number: str
+
+    def __post_init__(self) -> None:
+        if not self.number.isdigit():
+            raise ValueError("a CAN is made of digits")
+
+
+def pace_password(key: object) -> tuple[bytes, int]:
+    """(f(pi), key reference) for an MRZ key or a CAN."""
+    if isinstance(key, CardAccessNumber):
+        return key.number.encode("ascii"), KEY_REF_CAN
+    return mrz_password(key.mrz_information()), KEY_REF_MRZ  # type: ignore[attr-defined]
+
+
 def crypt_nonce(k_pi: bytes, data: bytes, cipher: str, decrypt: bool) -> bytes:
     if cipher == "3DES":
         return (crypto.des3_decrypt if decrypt else crypto.des3_encrypt)(k_pi, data)

@@ -64,7 +64,10 @@ class PassportReader:
     """Reads one passport through a `CardTransport` with an MRZ key."""
 
     def __init__(
-        self, transport: CardTransport, key: bac.MRZKey, options: ReadOptions | None = None
+        self,
+        transport: CardTransport,
+        key: bac.MRZKey | pace.CardAccessNumber,
+        options: ReadOptions | None = None,
     ) -> None:
         self.transport = transport
         self.key = key
@@ -115,10 +118,13 @@ class PassportReader:
     def authenticate(self) -> None:
         """Open a secure channel: PACE if the chip offers it, else BAC; then select the application."""
         self.sm = None
-        choice = self._pace_choice() if self.options.prefer_pace else None
+        use_pace = self.options.prefer_pace or isinstance(self.key, pace.CardAccessNumber)
+        choice = self._pace_choice() if use_pace else None
+        if choice is None and isinstance(self.key, pace.CardAccessNumber):
+            raise AccessDeniedError("a CAN works only with PACE, and this chip offers no PACE")
         if choice is not None:
-            password = pace.mrz_password(self.key.mrz_information())
-            self.sm = pace.perform_pace(self.transmit, choice, password)
+            password, key_ref = pace.pace_password(self.key)
+            self.sm = pace.perform_pace(self.transmit, choice, password, key_ref)
             self.access = "PACE"
             self._select_application()
         else:

@@ -11,6 +11,7 @@ from typing import Any
 
 from devices.emrtd import aa, bac, lds, pa
 from devices.emrtd.errors import EmrtdError, TLVError
+from devices.emrtd.pace import CardAccessNumber
 from devices.emrtd.pcsc import CardTransport
 from devices.emrtd.pki import TrustStore
 from devices.emrtd.reader import PassportReader, ReadOptions
@@ -18,8 +19,13 @@ from devices.emrtd.reader import PassportReader, ReadOptions
 logger = logging.getLogger(__name__)
 
 
-def check_dg1(dg1_mrz: str, key: bac.MRZKey, printed_mrz: str | None) -> bool:
-    """True when DG1 agrees with the printed MRZ (whole lines when given, else the key fields)."""
+def check_dg1(
+    dg1_mrz: str, key: bac.MRZKey | CardAccessNumber, printed_mrz: str | None
+) -> bool | None:
+    """True when DG1 agrees with the printed MRZ (whole lines when given, else the key fields);
+    None when there is nothing to compare (a CAN and no printed MRZ)."""
+    if isinstance(key, CardAccessNumber) and not printed_mrz:
+        return None
     if printed_mrz:
         printed = "".join(ln.strip() for ln in printed_mrz.replace("\\n", "\n").splitlines())
         return printed == dg1_mrz
@@ -33,7 +39,7 @@ def check_dg1(dg1_mrz: str, key: bac.MRZKey, printed_mrz: str | None) -> bool:
 
 def read_passport(
     transport: CardTransport,
-    key: bac.MRZKey,
+    key: bac.MRZKey | CardAccessNumber,
     *,
     trust: TrustStore | None = None,
     at: dt.datetime | None = None,

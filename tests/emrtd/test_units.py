@@ -243,3 +243,29 @@ def _signed_parts(sod: bytes) -> tuple[bytes, ...]:
         signer["signature"].native,
         parsed.dsc["tbs_certificate"].dump(),
     )
+
+
+def test_pace_with_the_card_access_number(test_pki, passport_pace) -> None:
+    from devices.emrtd import service
+    from devices.emrtd.errors import AccessDeniedError
+    from devices.emrtd.pace import CardAccessNumber
+    from devices.simulated.epassport.chip import ChipOptions, EPassportChip
+    from devices.simulated.epassport.direct import DirectTransport
+
+    report, _ = service.read_passport(
+        DirectTransport(EPassportChip(passport_pace)),
+        CardAccessNumber("123456"),
+        trust=_store(test_pki),
+        want_face=False,
+    )
+    assert report["access"] == "PACE" and report["passive_auth"]["status"] == "valid"
+    assert report["dg1_matches_mrz"] is None  # nothing printed to compare with
+    with pytest.raises(AccessDeniedError):
+        service.read_passport(
+            DirectTransport(EPassportChip(passport_pace)), CardAccessNumber("654321")
+        )
+    with pytest.raises(AccessDeniedError, match="only with PACE"):
+        service.read_passport(
+            DirectTransport(EPassportChip(passport_pace, ChipOptions(pace=False))),
+            CardAccessNumber("123456"),
+        )

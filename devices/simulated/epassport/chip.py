@@ -45,6 +45,7 @@ class _PaceState:
     eph_ic: object = None
     eph_ifd: object = None
     keys: tuple[bytes, bytes] = (b"", b"")
+    key_ref: int = 1
 
 
 @dataclass
@@ -231,12 +232,13 @@ class EPassportChip:
             return _sw(0x6A80)
         offered = [i for i in lds.parse_security_infos(self.passport.card_access) if i.oid == oid]
         table = pace.PACE_GM if oid in pace.PACE_GM else pace.PACE_IM
-        if not offered or ref != b"\x01" or oid not in table:
+        can = self.passport.extra.get("can")
+        if not offered or oid not in table or ref not in (b"\x01", b"\x02" if can else b"\x01"):
             return _sw(0x6A80)
         mapping, cipher, bits = table[oid]
         param = offered[0].parameter_id or 0
         choice = pace.PaceChoice(oid, param, mapping, cipher, bits, table is pace.PACE_IM)
-        self.pace_state = _PaceState(choice, pace.Group(param))
+        self.pace_state = _PaceState(choice, pace.Group(param), key_ref=ref[0])
         return _sw(0x9000)
 
     # -- Chip Authentication ----------------------------------------------------------------
@@ -300,9 +302,11 @@ class EPassportChip:
             if body:
                 raise AccessDeniedError("step 1 carries data")
             st.nonce = os.urandom(16 if c.cipher == "AES" else 8)
-            k_pi = pace.password_key(
-                pace.mrz_password(self.passport.key().mrz_information()), c.cipher, c.key_bits
-            )
+            if st.key_ref == pace.KEY_REF_CAN:
+                secret = str(self.passport.extra["can"]).encode("ascii")
+            else:
+                secret = pace.mrz_password(self.passport.key().mrz_information())
+            k_pi = pace.password_key(secret, c.cipher, c.key_bits)
             z = pace.crypt_nonce(k_pi, st.nonce, c.cipher, decrypt=False)
             return ResponseAPDU(tlv.encode(0x7C, tlv.encode(0x80, z)), 0x9000)
         if st.step == 2 and c.integrated:

@@ -270,6 +270,7 @@ def make_passport(
     pace_param: int = PACE_PARAM,
     chip_auth: bool = True,
     ca_oid: str = CA_OID,
+    can: str | None = "123456",
 ) -> PassportImage:
     """A complete, signed passport. aa_kind: "rsa" (ISO 9796-2), "ec" (ECDSA), or None."""
     mrz = mrz or td3_mrz("Eriksson", "Anna Maria", "L898902C3", "UTO", "740812", "F", "340415")
@@ -318,7 +319,10 @@ def make_passport(
     )
     files = {"COM": com, **groups, "SOD": build_sod(pki, groups)}
     card_access = tlv.encode(0x31, pace_info(pace_oid, pace_param)) if pace else None
-    return PassportImage(mrz, files, card_access, aa_key, {"ca_key": ca_key} if ca_key else {})
+    extra: dict[str, object] = {"ca_key": ca_key} if ca_key else {}
+    if can and pace:
+        extra["can"] = can
+    return PassportImage(mrz, files, card_access, aa_key, extra)
 
 
 def save_csca(pki: TestPKI, path: str | Path) -> Path:
