@@ -366,6 +366,7 @@ def handle_simulate(args: argparse.Namespace) -> int:
             "expiry": key.expiry,
             "pace": not args.no_pace,
             "aa": args.aa,
+            "can": passport.extra.get("can"),
             "csca": args.csca_out,
         },
         args.json,
