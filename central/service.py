@@ -32,6 +32,8 @@ from sekisho.wire.signing import SignatureError, load_or_create_private_key, sig
 
 logger = logging.getLogger(__name__)
 
+BATCH_MAX_BYTES = 1_000_000  # ~1,700 records of ~590 bytes: about a second of checking
+
 
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the aggregator owns shutdown."""
@@ -106,22 +108,36 @@ class Aggregator:
         while True:
             first = await self.queue.get()
             messages = [first]
+            size = len(first[1])
             deadline = time.monotonic() + self.config.batch_wait_ms / 1000
-            while len(messages) < self.config.batch_max:
+            # Bounded by bytes as well as messages: 500 backlog batches of 100 records each
+            # would be 50,000 signatures to verify before the first acknowledgement.
+            while len(messages) < self.config.batch_max and size < BATCH_MAX_BYTES:
                 try:
                     messages.append(self.queue.get_nowait())
+                    size += len(messages[-1][1])
                 except asyncio.QueueEmpty:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
                     try:
                         messages.append(await asyncio.wait_for(self.queue.get(), left))
+                        size += len(messages[-1][1])
                     except TimeoutError:
                         break
             await self.process(messages)
 
     async def process(self, messages: list[tuple[str, bytes]]) -> None:
-        """Check, store in one transaction, then acknowledge; never raises on bad input."""
+        """Check, store in one transaction, then acknowledge; never raises on bad input.
+
+        Checking (signatures) and storing run in a worker thread, so the MQTT client keeps
+        its keepalive and the acknowledgements of the previous batch flow meanwhile.
+        """
+        result = await asyncio.to_thread(self._check_and_store, messages)
+        if result is not None:
+            await self._acknowledge(result.accepted, result.rejected)
+
+    def _check_and_store(self, messages: list[tuple[str, bytes]]):
         records, rejected = [], []
         for topic, payload in messages:
             if topic.endswith("/heartbeat"):
@@ -140,12 +156,12 @@ class Aggregator:
             records.extend(checked.records)
             rejected.extend((checked.port, checked.booth, r) for r in checked.rejected)
         if not records and not rejected:
-            return
+            return None
         result = self.store.ingest(records, rejected)
         self.stats["inserted"] += result.inserted
         self.stats["duplicates"] += result.duplicates
         self.stats["rejected"] += sum(len(v) for v in result.rejected.values())
-        await self._acknowledge(result.accepted, result.rejected)
+        return result
 
     async def _acknowledge(self, accepted: dict, rejected: dict) -> None:
         client = self.client

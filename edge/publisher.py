@@ -37,6 +37,8 @@ from sekisho.wire.signing import SignatureError, verify
 
 logger = logging.getLogger(__name__)
 
+MAX_RESEND_AFTER = 60.0  # seconds; the longest wait before resending to a slow centre
+
 
 @dataclass
 class Stream:
@@ -77,6 +79,10 @@ class CentreLink:
         self.centre_key = centre_key
         self.batch_size = batch_size
         self.ack_timeout = ack_timeout
+        # Doubles with every resend (up to MAX_RESEND_AFTER) until everything sent is
+        # acknowledged: a centre draining a national backlog is slow, not gone, and a fixed
+        # timeout makes every booth resend its whole backlog to it every ack_timeout seconds.
+        self.resend_after = ack_timeout
         self.max_inflight = max(max_inflight, batch_size)
         self.on_delivered = on_delivered
         self.wake = asyncio.Event()
@@ -127,6 +133,7 @@ class CentreLink:
         """After a (re)connect: everything not acknowledged so far is backlog."""
         last = self.outbox.last_seq()
         self.inflight.clear()
+        self.resend_after = self.ack_timeout
         self.streams = {
             "live": Stream("live", last),
             "backlog": Stream("backlog", 0, until=last),
@@ -184,8 +191,10 @@ class CentreLink:
         now = time.monotonic()
         rewind: dict[str, int] = {}
         for name, seq, sent in self.inflight.values():
-            if now - sent > self.ack_timeout:
+            if now - sent > self.resend_after:
                 rewind[name] = min(rewind.get(name, seq), seq)
+        if rewind:
+            self.resend_after = min(self.resend_after * 2, MAX_RESEND_AFTER)
         for name, seq in rewind.items():
             stream = self.streams.get(name)
             if stream is None:
@@ -233,6 +242,8 @@ class CentreLink:
             )
         for record_id in ack.accepted:
             self.inflight.pop(record_id, None)
+        if not self.inflight:
+            self.resend_after = self.ack_timeout
         delivered = self.outbox.mark_acked(self.centre, ack.accepted)
         self.stats["acked"] += len(ack.accepted)
         if delivered and self.on_delivered:
