@@ -179,7 +179,11 @@ class NameIndex:
         parts = [self.postings[self.offsets[v] : self.offsets[v + 1]] for v in vids]
         if len(parts) == 1:
             return np.asarray(parts[0])
-        return np.unique(np.concatenate(parts))
+        # Postings are sorted runs: a stable sort merges them far faster than np.unique hashes.
+        merged = np.sort(np.concatenate(parts), kind="stable")
+        if len(merged) == 0:
+            return merged
+        return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
 
     def save(self, directory: Path) -> None:
         for name in _ARRAYS:
