@@ -76,8 +76,10 @@ def stage_build(args: argparse.Namespace, work: Path) -> dict:
             progress=lambda n: print(f"  built {n:,} entries", file=sys.stderr, flush=True),
         )  # fmt: skip
     size = sum(p.stat().st_size for p in (work / "index").iterdir()) / 2**20
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "build_s": round(time.perf_counter() - start, 1),
+        "build_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "build_peak_rss_mb": round(peak_rss_mb()),
         "index_mb_on_disk": round(size),
         "meta": meta,
@@ -89,14 +91,16 @@ def stage_query(args: argparse.Namespace, work: Path) -> dict:
     from edge.screening.evalset import score
 
     base = rss_mb()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     screener = Screener.load(work / "index")
     load_s = time.perf_counter() - start
+    load_cpu_s = time.process_time() - cpu_start
     load_rss = rss_mb() - base
     rows = [json.loads(line) for line in (work / "travellers.jsonl").read_text().splitlines()]
     travellers = [r["traveller"] for r in rows]
     expected = [r["expected"] for r in rows]
-    out: dict = {"load_s": round(load_s, 2), "rss_after_load_mb": round(load_rss),
+    out: dict = {"load_s": round(load_s, 2), "load_cpu_s": round(load_cpu_s, 2),
+                 "rss_after_load_mb": round(load_rss),
                  "load_avg_1min": round(os.getloadavg()[0], 1)}  # fmt: skip
     misses: dict[str, int] = {}
     for label in ("cold", "warm"):
