@@ -158,6 +158,12 @@ class NameIndex:
             return np.empty(0, dtype=np.uint32)
         return np.concatenate([values[a:b] for a, b in zip(lo, hi, strict=True) if b > a])
 
+    def same_name_ids(self, spelling: str) -> np.ndarray:
+        """Vocabulary ids of this spelling's skeleton and variant groups (no typo neighbours)."""
+        keys = ["S" + skeleton(v) for v in glued_variants(spelling)]
+        keys += [f"G{gid}" for v in glued_variants(spelling) for gid in variant_groups(v)]
+        return np.unique(self._find(self.vocab_hash, self.vocab_vid, keys))
+
     def exact_ids(self, spellings: list[str]) -> np.ndarray:
         """Vocabulary ids of the skeletons of these spellings (no fuzzy neighbours)."""
         return self._find(self.vocab_hash, self.vocab_vid, ["S" + skeleton(s) for s in spellings])

@@ -198,6 +198,24 @@ class Screener:
                 slots[i + 1].append(merged)
         return [s[0] if len(s) == 1 else _count_sorted(s)[0] for s in slots]
 
+    def _namesakes(self, tokens: list[str]) -> int:
+        """Listed people whose names hold at least two of the traveller's names (all, if fewer),
+        spelled the same or as known variants: typing-error neighbours do not count."""
+        if not tokens:
+            return 0
+        sets = []
+        for token in tokens:
+            key = "=" + token
+            found = self._token_cache.get(key)
+            if found is None:
+                found = self.names.entries_for(self.names.same_name_ids(token))
+                self._token_cache[key] = found
+            sets.append(found)
+        if len(sets) == 1:
+            return len(sets[0])
+        _, counts = _count_sorted(sets)
+        return int((counts >= 2).sum())
+
     def _candidates(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(entry positions, number of traveller tokens each shares) for the name index."""
         per_slot = [s for s in self._slot_entries(tokens) if len(s)]
@@ -292,8 +310,7 @@ class Screener:
         hits = self._document_hits(traveller)
         positions, counts = self._candidates(q_sur + q_giv)
         n_candidates = len(positions)
-        # Listed people sharing at least two of the traveller's names (or all, if fewer).
-        namesakes = int((counts >= min(2, len(q_sur + q_giv))).sum())
+        namesakes = self._namesakes(q_sur + q_giv)
         if n_candidates:
             kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
             ok = kinds != CONFLICT
