@@ -54,7 +54,7 @@ def check_batch(topic: str, payload: bytes, key_for: KeyLookup) -> CheckedBatch:
                 raise WireError("unknown_booth", f"{where.port}/{where.booth} is not registered")
             if not isinstance(obj, dict):
                 raise WireError("schema", "record is not an object")
-            verify(obj, key)
+            verified = verify(obj, key)
             record = decode_record(obj)
             if (record.port, record.booth) != (where.port, where.booth):
                 raise WireError("wrong_topic", "record names another booth than its topic")
@@ -68,8 +68,17 @@ def check_batch(topic: str, payload: bytes, key_for: KeyLookup) -> CheckedBatch:
                 {"id": _text(rid), "seq": _int(seq), "reason": exc.reason, "detail": exc.detail}
             )
             continue
-        out.records.append((record, json.dumps(obj, ensure_ascii=False, separators=(",", ":"))))
+        out.records.append((record, stored_text(verified, obj["sig"])))
     return out
+
+
+def stored_text(verified: bytes, sig: str) -> str:
+    """The record as stored: the verified canonical body with its signature appended.
+
+    Reuses the bytes the signature check already produced instead of encoding the record
+    again (one JSON encoding less per record on the ingest hot path).
+    """
+    return f'{verified[:-1].decode("utf-8")},"sig":{json.dumps(sig)}}}'
 
 
 def _text(v: Any) -> str | None:
