@@ -170,7 +170,6 @@ def trial(n: int, booth: BoothProcess, east: Centre, args: argparse.Namespace) -
 def run(args: argparse.Namespace) -> list[dict]:
     base = args.keep or Path(tempfile.mkdtemp(prefix="sekisho-bench-failover-"))
     base.mkdir(parents=True, exist_ok=True)
-    base.chmod(0o755)  # mosquitto runs as its own user and must reach its data directory
     centres = [Centre(name, base / name) for name in ("east", "west")]
     booth = BoothProcess(base, centres, args)
     rows: list[dict] = []

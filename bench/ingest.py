@@ -32,7 +32,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
-    BenchBroker,
     Centre,
     LoadGenerator,
     code_variant,
@@ -47,6 +46,7 @@ from bench._common import (
     utc_stamp,
     wait_until,
 )
+from sekisho.stack.broker import Broker
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def raw_reference(
     lib: str, base: Path, count: int, size: int, inflight: int, conns: int = 1
 ) -> dict[str, float | str]:
     """Publisher here, subscriber in a child process, through a fresh broker."""
-    broker = BenchBroker(base / f"raw-{lib}-{conns}", persistence=True).start()
+    broker = Broker(base / f"raw-{lib}-{conns}", persistence=True).start()
     try:
         sub = subprocess.Popen(
             [
@@ -389,7 +389,6 @@ def main(argv: list[str] | None = None) -> int:
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="sekisho-bench-ingest-"))
     base.mkdir(parents=True, exist_ok=True)
-    base.chmod(0o755)  # mosquitto runs as its own user and must reach its data directory
     rows: list[dict] = []
     started = time.monotonic()
     load0 = loadavg()
