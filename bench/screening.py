@@ -43,6 +43,8 @@ def peak_rss_mb() -> float:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
+    if not ordered:
+        return 0.0
     return round(ordered[min(int(len(ordered) * p), len(ordered) - 1)], 3)
 
 
