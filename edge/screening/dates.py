@@ -20,7 +20,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 EXACT, YEAR, SWAP, DIGIT, ABSENT, CONFLICT = range(6)
 KIND_NAMES = ("exact", "year only", "day/month swapped", "one digit off", "absent", "conflict")
 # Score adjustment per kind: a conflicting birth date outweighs a perfect name.
-ADJUST = np.array([0.10, 0.0, 0.06, 0.03, -0.08, -0.40], dtype=np.float32)
+ADJUST = np.array([0.10, 0.0, 0.04, -0.02, -0.08, -0.40], dtype=np.float32)
 # Evidence short of an exact date is weaker the more listed people share the name: one
 # namesake in a million entries makes "no birth date" tolerable, a thousand do not.
 WEAK_KINDS = frozenset({YEAR, SWAP, DIGIT, ABSENT})

@@ -60,6 +60,8 @@ def token_similarity(q: str, e: str, loose: bool = True) -> tuple[float, str]:
     # sharing a prefix (MINSU / MINJUN), so it only ranks what the edit distance rejects.
     dist = min(OSA.distance(q, e), OSA.distance(sq, se))
     longest = max(len(q), len(e))
+    if dist == 1 and q[0] != e[0]:  # MARIA / DARIA: a different first letter is another name
+        return (0.8, "~") if longest >= 7 else (0.7, "~")
     if dist == 1 and longest >= 6:
         return 0.88, "~"
     if dist == 1 and longest >= 4:
@@ -180,6 +182,11 @@ def match_name(
     mean = total / len(used_q)
     conflicts = min(len(unmatched_q), len(unmatched_e))
     extras = len(unmatched_q) + len(unmatched_e) - 2 * conflicts
+    # A whole part of the entry's name (all its given names, or its surname) unmatched is a
+    # missing name, not a dropped middle name.
+    for part in (rendering.surname, rendering.given):
+        if part and extras and all(t in unmatched_e for t in part if t.spellings):
+            conflicts, extras = conflicts + 1, extras - 1
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2
     score = mean - CONFLICT_PENALTY * conflicts - EXTRA_PENALTY * min(extras, 3)
