@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from edge.mrz.checkdigit import check_digit
+from edge.mrz.countries import ICAO_CODES
 from edge.mrz.formats import CHARCLASS_CHARS, FORMATS, MrzFormat, charclass_at
 from edge.mrz.ocr.recognise import ALPHABET
 
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 # First letter of the document code per format (Doc 9303 Parts 4-7).
 _DOC_CODE_FIRST = {"TD1": "ACI", "TD2": "ACI", "TD3": "P", "MRV-A": "V", "MRV-B": "V"}
 # A substitution this much less likely than the recogniser's choice is not considered.
-MAX_SUBSTITUTION_COST = 6.0
+MAX_SUBSTITUTION_COST = 4.6
 # A passing check digit misses a random single error about one time in ten.
 CHECK_MISS_RATE = 0.1
 
@@ -128,6 +129,16 @@ def _passes(check: _Check, chars: list[list[str]]) -> bool:
     return digit.isdigit() and check_digit(covered) == digit
 
 
+def _dates_plausible(check: _Check, chars: list[list[str]]) -> bool:
+    """A repaired date must still be a date: YYMMDD with month 01-12, day 01-31 (or fillers)."""
+    if check.field not in ("birth_date", "expiry_date"):
+        return True
+    text = "".join(chars[ln][c] for ln, c in check.covered)
+    if not text.isdigit():
+        return set(text) <= set("<0123456789")
+    return 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:6]) <= 31
+
+
 def _repair(check: _Check, chars, q, frozen) -> list[tuple[int, int, str]]:
     """Apply the cheapest 1-2 substitutions making `check` pass; the changes (old chars)."""
     options = []  # (cost, line, col, char)
@@ -151,11 +162,50 @@ def _repair(check: _Check, chars, q, frozen) -> list[tuple[int, int, str]]:
         saved = [(ln, col, chars[ln][col]) for _, ln, col, _ in changes]
         for _, ln, col, ch in changes:
             chars[ln][col] = ch
-        if _passes(check, chars):
+        if _passes(check, chars) and _dates_plausible(check, chars):
             return saved
         for ln, col, ch in saved:
             chars[ln][col] = ch
     return []
+
+
+# (line, first column) of the issuing state and nationality fields per format.
+_STATE_FIELDS = {
+    "TD1": ((0, 2), (1, 15)),
+    "TD2": ((0, 2), (1, 10)),
+    "TD3": ((0, 2), (1, 10)),
+    "MRV-A": ((0, 2), (1, 10)),
+    "MRV-B": ((0, 2), (1, 10)),
+}
+
+
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """(K, 3) ALPHABET indices of every ICAO state and organisation code, '<'-padded."""
+    codes = sorted(c.ljust(3, "<") for c in ICAO_CODES if len(c) <= 3)
+    return np.array([[ALPHABET.index(ch) for ch in code] for code in codes])
+
+
+def _choose_codes(fmt_name: str, chars: list[list[str]], q: list[np.ndarray]) -> dict:
+    """Put the likeliest known ICAO code in each state field; return their confidences.
+
+    A known code replaces the recogniser's own choice only when it is not much less likely
+    (the same budget as a check-digit repair), so a misprinted code still shows as printed.
+    """
+    table = _code_table()
+    conf = {}
+    for line, start in _STATE_FIELDS[fmt_name]:
+        logq = np.log(q[line][start : start + 3] + 1e-12)
+        scores = logq[np.arange(3), table].sum(1)
+        k = int(scores.argmax())
+        if logq.max(1).sum() - scores[k] > MAX_SUBSTITUTION_COST:
+            continue
+        post = np.exp(scores - scores[k])
+        p = float(1.0 / post.sum())
+        for j in range(3):
+            chars[line][start + j] = ALPHABET[table[k, j]]
+            conf[(line, start + j)] = p
+    return conf
 
 
 def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | None:
@@ -166,6 +216,7 @@ def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | No
     fmt = FORMATS[fmt_name]
     q = _restricted(fmt, probs)
     chars = [[ALPHABET[k] for k in qi.argmax(1)] for qi in q]
+    code_conf = _choose_codes(fmt_name, chars, q)
     corrections, passed, failed = 0, 0, 0
     good: set[tuple[int, int]] = set()
     repaired: dict[tuple[int, int], str] = {}  # position -> the character first chosen
@@ -196,6 +247,8 @@ def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | No
                 # against its first choice: the check digit passing is no extra evidence here.
                 old = float(qi[col, ALPHABET.index(repaired[(ln, col)])])
                 p = p / (p + old)
+            elif (ln, col) in code_conf:
+                p = code_conf[(ln, col)]
             elif (ln, col) in good:
                 p = 1.0 - (1.0 - p) * CHECK_MISS_RATE
             row.append(round(p, 4))

@@ -76,10 +76,13 @@ def rectify(gray: np.ndarray, band: Band) -> Canvas:
     size = (int(np.ceil(2 * mx + length)), int(np.ceil(2 * my + dc)))
 
     # Work from a pyramid level no more than about 1.6x finer than the canvas.
-    x0, y0, w, h = cv2.boundingRect(src)
-    pad = int(2 * thick)
-    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
-    x1, y1 = min(gray.shape[1], x0 + w + 3 * pad), min(gray.shape[0], y0 + h + 3 * pad)
+    # The source area the whole canvas comes from (so no border is replicated into it).
+    inverse = cv2.invertAffineTransform(cv2.getAffineTransform(src, dst))
+    corners = np.float32([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
+    area = corners @ inverse[:, :2].T + inverse[:, 2]
+    x0, y0 = (max(0, int(v) - 2) for v in area.min(0))
+    x1 = min(gray.shape[1], int(area[:, 0].max()) + 3)
+    y1 = min(gray.shape[0], int(area[:, 1].max()) + 3)
     roi = gray[y0:y1, x0:x1]
     shrink = 1.0
     while r < 0.6 and min(roi.shape) > 8:
@@ -128,33 +131,60 @@ def _text_rows(binary: np.ndarray, centre: int) -> tuple[int, int]:
     return top, bottom
 
 
+def _sequential_cells(xs: np.ndarray, x0: float, p: float, n: int) -> np.ndarray | None:
+    """Cell index of each (sorted) mark from the gaps between neighbours, or None.
+
+    Gaps are local, so a slowly changing pitch (perspective) does not make marks in the
+    middle of the line jump to a neighbouring cell, as nearest-cell rounding would.
+    """
+    if len(xs) < 2:
+        return None
+    idx = np.empty(len(xs), int)
+    idx[0] = round((xs[0] - x0) / p - 0.5)
+    steps = np.round(np.diff(xs) / p).astype(int)
+    idx[1:] = idx[0] + np.cumsum(steps)
+    last = round((xs[-1] - x0) / p - 0.5)
+    if abs(idx[-1] - last) > 0 or idx[0] < 0 or idx[-1] >= n:
+        return None
+    return idx
+
+
 def _fit_positions(xs: np.ndarray, x0: float, p: float, n: int) -> tuple[np.ndarray, float, float]:
     """Cell centres fitted to glyph centres `xs`: (centres, rms residual / p, coverage).
 
-    The evenly spaced grid between the line ends is corrected by a small offset, a tilt and a
-    bulge that vanishes at both ends (what mild perspective does to the pitch); the ends
-    themselves are measured directly, so the correction is bounded.
+    The evenly spaced grid between the line ends is corrected by an offset, a tilt and a
+    bulge (symmetric and skewed) that vanishes at both ends: what mild perspective does to
+    the pitch. The ends themselves are measured directly, so the correction is bounded.
     """
+    xs = np.sort(xs)
     cells = np.arange(n, dtype=np.float64)
     grid = x0 + (cells + 0.5) * p
     t = cells / max(n - 1, 1)
-    basis = np.column_stack([np.ones(n), t - 0.5, 4 * t * (1 - t)])
-    limits = np.array([0.3, 0.5, 1.0]) * p
+    bulge = 4 * t * (1 - t)
+    basis = np.column_stack([np.ones(n), t - 0.5, bulge, bulge * (t - 0.5) * 2])
+    limits = np.array([0.4, 0.6, 1.5, 1.0]) * p
     centres = grid
     ok = np.zeros(len(xs), bool)
-    idx = np.zeros(len(xs), int)
-    for tol in (0.4, 0.45, 0.4, 0.35, 0.3):
-        idx = np.clip(np.round(np.interp(xs, centres, cells, left=-1, right=n)), -1, n).astype(int)
+    idx = _sequential_cells(xs, x0, p, n)
+    trusted = idx is not None
+    for tol in (0.45, 0.4, 0.35, 0.3):
+        if idx is None or tol < 0.45:
+            idx = np.round(np.interp(xs, centres, cells, left=-1, right=n)).astype(int)
         inside = (idx >= 0) & (idx < n)
         res = np.where(inside, xs - centres[np.clip(idx, 0, n - 1)], p)
-        ok = inside & (np.abs(res) < tol * p)
+        ok = inside & (np.abs(res) < max(tol * p, np.abs(res[inside]).min(initial=0)))
+        if tol == 0.45 and trusted:
+            ok = inside  # the sequential assignment is trusted on the first pass
         if ok.sum() < max(6, n // 4):
             break
         coef, *_ = np.linalg.lstsq(basis[idx[ok]], xs[ok] - grid[idx[ok]], rcond=None)
         centres = grid + basis @ np.clip(coef, -limits, limits)
-    res = xs[ok] - centres[idx[ok]]
-    rms = float(np.sqrt(np.mean((res / p) ** 2))) if ok.any() else 1.0
-    coverage = len(set(idx[ok].tolist())) / n
+    idx = np.round(np.interp(xs, centres, cells, left=-1, right=n)).astype(int)
+    inside = (idx >= 0) & (idx < n)
+    res = xs[inside] - centres[idx[inside]]
+    ok_res = np.abs(res) < 0.3 * p
+    rms = float(np.sqrt(np.mean((res[ok_res] / p) ** 2))) if ok_res.any() else 1.0
+    coverage = len(set(idx[inside][ok_res].tolist())) / n
     return centres, rms, coverage
 
 
