@@ -19,7 +19,7 @@ import numpy as np
 from edge.mrz.ocr.correct import Decoded, decode
 from edge.mrz.ocr.locate import Band, find_bands
 from edge.mrz.ocr.recognise import Recogniser, default_recogniser
-from edge.mrz.ocr.segment import analyse_line, cut_band, estimate_length, rectify
+from edge.mrz.ocr.segment import Canvas, LineInk, analyse_line, cut_band, estimate_length, rectify
 from edge.mrz.parse import MrzError, check_mrz
 
 logger = logging.getLogger(__name__)
@@ -74,25 +74,50 @@ def _score(probs: np.ndarray) -> float:
     return float(np.mean(np.log(probs.max(1) + 1e-9)))
 
 
+# An upright reading this sure, with every check digit passing, needs no upside-down try.
+SURE_SCORE = -0.1
+
+
+def _analysed(view: Canvas) -> list[LineInk] | None:
+    lines = [analyse_line(view, i) for i in range(len(view.line_rows))]
+    return lines if all(ln is not None for ln in lines) else None
+
+
+def _recognised(lines: list[LineInk], n: int, rec: Recogniser) -> tuple[float, list[np.ndarray]]:
+    cells = cut_band(lines, n)
+    probs = rec.probabilities(np.concatenate([c.patches for c in cells]))
+    return _score(probs), np.split(probs, len(cells))
+
+
 def _attempts(gray: np.ndarray, band: Band, rec: Recogniser) -> list[_Attempt]:
     """Readings of one band: both orientations are recognised, the likelier one decoded."""
     canvas = rectify(gray, band)
-    orientations = []
-    for view in (canvas, canvas.rotated()):
-        lines = [analyse_line(view, i) for i in range(len(view.line_rows))]
-        if all(ln is not None for ln in lines):
-            orientations.append(lines)
-    if not orientations:
-        return []
+    upright = _analysed(canvas)
+    flipped: list[LineInk] | None = None
+    flipped_done = False
     choices = _line_lengths(band)
-    first = estimate_length(orientations[0][0], choices)
+    first_lines = upright
+    if first_lines is None:
+        flipped, flipped_done = _analysed(canvas.rotated()), True
+        first_lines = flipped
+        if first_lines is None:
+            return []
+    first = estimate_length(first_lines[0], choices)
     out = []
     for n in sorted(choices, key=lambda c: c != first):
         options = []
-        for lines in orientations:
-            cells = cut_band(lines, n)
-            probs = rec.probabilities(np.concatenate([c.patches for c in cells]))
-            options.append((_score(probs), np.split(probs, len(cells))))
+        if upright is not None:
+            options.append(_recognised(upright, n, rec))
+            decoded = decode(options[0][1])
+            if decoded is not None and decoded.checks_failed == 0 and options[0][0] > SURE_SCORE:
+                out.append(_Attempt(decoded, options[0][0]))
+                break  # the usual upright case: no need to look at it upside-down
+        if not flipped_done:
+            flipped, flipped_done = _analysed(canvas.rotated()), True
+        if flipped is not None:
+            options.append(_recognised(flipped, n, rec))
+        if not options:
+            continue
         score, per_line = max(options, key=lambda o: o[0])
         decoded = decode(per_line)
         if decoded is None:
