@@ -17,8 +17,8 @@ from central.store import Store
 from central.sync_api import sync_router
 
 
-class _Reader:
-    """One store connection for the web app's reads, used by one request thread at a time."""
+class _Db:
+    """The web app's one store connection (reads, and sync writes), one request thread at a time."""
 
     def __init__(self, open_store: Callable[[], Store]) -> None:
         self.store = open_store()
@@ -37,9 +37,9 @@ def create_app(
 ) -> FastAPI:
     """The app; `open_store` makes the connection its requests use."""
     app = FastAPI(title=f"Sekisho central ({centre})", version="1")
-    reader = _Reader(open_store)
+    db = _Db(open_store)
     if sync_token:
-        app.include_router(sync_router(reader, sync_token))
+        app.include_router(sync_router(db, sync_token))
     page = resources.files("central.web").joinpath("health.html").read_text(encoding="utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -49,23 +49,23 @@ def create_app(
     @app.get("/api/booths")
     def booths() -> list[dict[str, Any]]:
         """Every registered booth: last heartbeat, outbox depth, records received, sequence gaps."""
-        return reader(lambda s: s.booth_health())
+        return db(lambda s: s.booth_health())
 
     @app.get("/api/booths/{port}/{booth}/gaps")
     def gaps(port: str, booth: str) -> dict[str, Any]:
         """Sequence ranges this centre has not received from one booth (first 100)."""
-        ranges = reader(lambda s: s.gaps(port, booth))
+        ranges = db(lambda s: s.gaps(port, booth))
         return {"port": port, "booth": booth, "gaps": [{"first": a, "last": b} for a, b in ranges]}
 
     @app.get("/api/stats")
     def stats() -> dict[str, Any]:
         """Totals held by this centre, rejections by reason, and the live ingest counters."""
-        totals = reader(lambda s: s.totals())
+        totals = db(lambda s: s.totals())
         return {"centre": centre, **totals, "ingest": dict(live_stats or {})}
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
-        reader(lambda s: s.conn.execute("SELECT 1").fetchone())
+        db(lambda s: s.conn.execute("SELECT 1").fetchone())
         return {"status": "ok", "centre": centre}
 
     return app

@@ -68,7 +68,6 @@ class Aggregator:
             "acks_sent": 0,
         }
         self._stop = asyncio.Event()
-        self.http_port: int | None = None
 
     # -- broker side --------------------------------------------------------------------------
     async def _mqtt(self) -> None:
@@ -284,6 +283,3 @@ class Aggregator:
         finally:
             for proc in procs.values():
                 await asyncio.to_thread(stop, proc)
-
-    def summary(self) -> dict[str, Any]:
-        return {"centre": self.centre, **self.stats}

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +68,6 @@ class CentreLink:
         batch_size: int = 100,
         ack_timeout: float = 10.0,
         max_inflight: int = 1000,
-        on_delivered: Callable[[int], None] | None = None,
     ) -> None:
         self.centre = centre
         self.broker = broker
@@ -84,7 +82,6 @@ class CentreLink:
         # timeout makes every booth resend its whole backlog to it every ack_timeout seconds.
         self.resend_after = ack_timeout
         self.max_inflight = max(max_inflight, batch_size)
-        self.on_delivered = on_delivered
         self.wake = asyncio.Event()
         self.connected = False
         self.client: aiomqtt.Client | None = None
@@ -246,8 +243,6 @@ class CentreLink:
             self.resend_after = self.ack_timeout
         delivered = self.outbox.mark_acked(self.centre, ack.accepted)
         self.stats["acked"] += len(ack.accepted)
-        if delivered and self.on_delivered:
-            self.on_delivered(delivered)
         return delivered
 
     def handle_replay(self, payload: bytes) -> bool:

@@ -11,7 +11,6 @@ import logging
 import secrets
 import sqlite3
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -318,11 +317,3 @@ class LocalStack:
             "missing_west",
         )
         return {k: out[k] for k in keys}
-
-    def wait_delivered(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.outbox_counts()["undelivered"] == 0:
-                return True
-            time.sleep(0.5)
-        return False
