@@ -263,9 +263,31 @@ class Store:
                     "last_record_age_s": round(now - last_rx, 1) if last_rx else None,
                     "software": beat.get("software"),
                     "devices": beat.get("devices", {}),
+                    "data_versions": beat.get("data_versions", {}),
+                    "biometrics": beat.get("biometrics", {}),
+                    "face_rates": face_rates(beat.get("biometrics", {})),
                 }
             )
         return out
+
+
+def face_rates(counters: dict[str, int]) -> dict[str, float | None]:
+    """Capture-failure, match, non-match and unsure shares from a booth's biometric counters.
+
+    The booth sends counters; shares are what an operator compares across booths (a camera or
+    light that degrades shows as a rising failure or unsure share). None when nothing happened.
+    """
+
+    def share(part: str, whole: str) -> float | None:
+        total = counters.get(whole) or 0
+        return round(counters.get(part, 0) / total, 4) if total else None
+
+    return {
+        "capture_failure": share("capture_failures", "captures"),
+        "match": share("match", "verifications"),
+        "non_match": share("non_match", "verifications"),
+        "unsure": share("unsure", "verifications"),
+    }
 
 
 class SqliteStore(Store):

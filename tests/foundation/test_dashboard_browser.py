@@ -35,7 +35,13 @@ def served(tmp_path):
     store.ingest(
         check_batch("sekisho/v1/NRT/B01/records", payload, KeyCache(store.booth_key)).records
     )
-    beat = {"state": "open", "outbox": {"depth": 7, "oldest_unsent_age_s": 12, "last_seq": 12}}
+    beat = {
+        "state": "degraded",
+        "outbox": {"depth": 7, "oldest_unsent_age_s": 12, "last_seq": 12},
+        "data_versions": {"watchlist": 12, "visas": 3},
+        "biometrics": {"captures": 40, "capture_failures": 10, "verifications": 30, "unsure": 3},
+        "alarms": ["face_capture_failures_high"],
+    }
     store.record_heartbeat("NRT", "B01", beat)
     port = free_port()
     server = uvicorn.Server(
@@ -56,11 +62,17 @@ def test_port_health_page_shows_booths_backlog_and_gaps(served, tmp_path):
         page.goto(served)
         page.wait_for_selector("tr[data-booth='NRT/B01']")
         row = [c.inner_text() for c in page.query_selector_all("tr[data-booth='NRT/B01'] td")]
-        assert row[0:3] == ["NRT", "B01", "open"]
+        assert row[0:3] == ["NRT", "B01", "degraded"]
         assert row[4] == "7" and row[5] == "12 s"  # outbox depth, oldest unsent
         assert row[6] == "4" and row[8] == "1"  # records received; seq 4 missing
+        assert row[9] == "visas v3, watchlist v12"
+        assert row[10] == "fail 25.0% · unsure 10.0% (30)"
+        assert row[11] == "face_capture_failures_high"
+        face_cell = page.query_selector_all("tr[data-booth='NRT/B01'] td")[10]
+        assert face_cell.get_attribute("class") == "bad"  # 25 % of captures failed
         other = [c.inner_text() for c in page.query_selector_all("tr[data-booth='NRT/B02'] td")]
         assert other[2] == "unknown" and other[3] == "never"
+        assert other[9] == "none" and other[10] == "–"
         assert page.inner_text("#t-records") == "4"
         assert page.inner_text("#t-queued") == "7"
         page.screenshot(path=str(tmp_path / "port-health.png"), full_page=True)
