@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "chip": "devices.emrtd.cli",
     "screen": "edge.screening.cli",
     "face": "edge.face.cli",
+    "watchlist": "edge.watchlist_cli",
+    "visa": "edge.visa_cli",
 }
 
 

@@ -165,7 +165,9 @@ class BundleEnvelope(_Message):
     """Signed, versioned reference data pushed to booths (watchlist, visa data, config).
 
     `version` only increases per `kind`; a booth refuses a bundle whose version is not greater
-    than the one it holds (rollback protection) or whose signature does not verify.
+    than the one it holds (rollback protection) or whose signature does not verify. The
+    signature covers every member, so the chunk digests bind the content to the signer.
+    Content too large for one message travels in `chunks` (see docs/bundles.md).
     """
 
     schema_: Literal["sekisho.bundle"] = Field("sekisho.bundle", alias="schema")
@@ -179,6 +181,19 @@ class BundleEnvelope(_Message):
     payload_b64: str | None = Field(None, description="inline content, for small bundles")
     url: str | None = Field(None, description="where to fetch large content")
     signer: str
+    # Additive members (protocol v1.1): delta bundles, chunked content, the dataset they make.
+    mode: Literal["full", "delta"] = Field("full", description="whole dataset, or changes")
+    base_version: int | None = Field(None, ge=1, description="delta: the version it applies to")
+    content_encoding: Literal["identity", "gzip"] = "identity"
+    raw_size: int | None = Field(None, ge=0, description="content size once decoded")
+    chunk_size: int | None = Field(None, ge=1, description="bytes per chunk (the last is shorter)")
+    chunks: list[str] | None = Field(
+        None, description="sha256 of each chunk, in order; chunks travel on bundle_chunk topics"
+    )
+    records: int | None = Field(None, ge=0, description="records in the resulting dataset")
+    dataset_sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$", description="sha256 of the resulting canonical dataset"
+    )
     sig: str | None = None
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)

@@ -5,6 +5,8 @@
     sekisho/v1/<port>/<booth>/acks/<centre>  centre -> booth    QoS 1   acknowledgements
     sekisho/v1/<port>/<booth>/replay/<centre> centre -> booth   QoS 1   replay requests
     sekisho/v1/bundles/<kind>                centre -> booths   QoS 1   retained bundle envelopes
+    sekisho/v1/bundles/<kind>/delta          centre -> booths   QoS 1   retained delta envelopes
+    sekisho/v1/bundles/<kind>/chunks/<sha256>/<n>  centre -> booths  QoS 1  retained content chunks
 
 Port, booth and centre names match NAME_PATTERN, so they can never contain MQTT wildcards or
 separators, and a broker ACL can confine each booth to `sekisho/v1/+/<its booth>/#`.
@@ -44,7 +46,41 @@ def replay(port: str, booth: str, centre: str) -> str:
 
 
 def bundle(kind: str) -> str:
+    """The latest full bundle envelope of `kind` (retained)."""
     return f"{ROOT}/bundles/{_check(kind, _CENTRE)}"
+
+
+def bundle_delta(kind: str) -> str:
+    """The latest delta bundle envelope of `kind` (retained)."""
+    return f"{bundle(kind)}/delta"
+
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+def bundle_chunks(kind: str, content_sha256: str) -> str:
+    """Filter for every chunk of one bundle's content, named by the content's sha256."""
+    return f"{bundle(kind)}/chunks/{_check(content_sha256, _DIGEST)}/+"
+
+
+def bundle_chunk(kind: str, content_sha256: str, index: int) -> str:
+    """Chunk `index` (from 0) of one bundle's content (retained)."""
+    if index < 0:
+        raise ValueError(f"chunk index must be >= 0, not {index}")
+    return f"{bundle(kind)}/chunks/{_check(content_sha256, _DIGEST)}/{index}"
+
+
+def parse_bundle_chunk(topic: str) -> tuple[str, str, int]:
+    """(kind, content sha256, index) of a chunk topic; ValueError if it is not one."""
+    parts = topic.split("/")
+    if len(parts) != 7 or "/".join(parts[:3]) != f"{ROOT}/bundles" or parts[4] != "chunks":
+        raise ValueError(f"not a bundle chunk topic: {topic!r}")
+    kind, digest, index = parts[3], parts[5], parts[6]
+    _check(kind, _CENTRE)
+    _check(digest, _DIGEST)
+    if not index.isdigit():
+        raise ValueError(f"not a bundle chunk topic: {topic!r}")
+    return kind, digest, int(index)
 
 
 # Subscriptions used by centres. Records use a shared subscription so several ingest workers

@@ -1,0 +1,12 @@
+"""Reference data on the booth from signed bundles: verify, apply atomically, know its age.
+
+Public API: `ReferenceData` (held versions, age, `apply_file`, `screener()`), `BundleSync`
+(the asyncio task that takes bundles from every centre's broker), `RefDataPolicy`,
+`BundleRejected`, `StaleDataError`. See docs/bundles.md.
+"""
+
+from edge.refdata.policy import RefDataPolicy
+from edge.refdata.service import ReferenceData, StaleDataError
+from edge.refdata.verify import BundleRejected
+
+__all__ = ["BundleRejected", "RefDataPolicy", "ReferenceData", "StaleDataError"]

@@ -1,0 +1,147 @@
+"""Turn a verified bundle into the booth's new reference data, or leave the old data untouched.
+
+Stages, each in a staging directory the running booth never reads:
+1. decode the content (gzip, bounded by the signed `raw_size`);
+2. make the dataset: a full bundle *is* the dataset; a delta is merged into the held dataset;
+   either way the result must hash to the signed `dataset_sha256`;
+3. build what screening loads (the watchlist index via `edge.screening.build_directory`; visa
+   records are checked by loading them);
+4. commit (`KindStore.commit`: fsync, rename, atomic switch of state.json).
+A failure or crash before the switch leaves the held version as it was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from edge.refdata.content import ContentError, HashingWriter, apply_delta, dataset_rows, delta_ops
+from edge.refdata.store import Held, KindStore
+from edge.refdata.verify import MAX_RAW_SIZE, BundleRejected
+from sekisho.wire.messages import BundleEnvelope, dump, utc_now
+
+logger = logging.getLogger(__name__)
+
+DATASET = "dataset.jsonl"
+INDEX = "index"
+ENVELOPE = "envelope.json"
+STAGES = ("decode", "dataset", "build", "sync", "switch")
+
+
+class _Bounded(io.RawIOBase):
+    """A reader that fails once more than `limit` bytes were read (decompression bomb guard)."""
+
+    def __init__(self, inner: IO[bytes], limit: int) -> None:
+        self.inner, self.limit, self.count = inner, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = self.inner.read(len(buf))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ContentError(f"content decodes to more than the signed {self.limit:,} bytes")
+        buf[: len(data)] = data
+        return len(data)
+
+
+def _decoded(env: BundleEnvelope, raw: IO[bytes]) -> IO[bytes]:
+    inner: IO[bytes] = gzip.GzipFile(fileobj=raw) if env.content_encoding == "gzip" else raw
+    limit = env.raw_size if env.raw_size is not None else MAX_RAW_SIZE
+    return io.BufferedReader(_Bounded(inner, limit), buffer_size=1 << 20)
+
+
+def _make_dataset(
+    env: BundleEnvelope, content: Path, held: Held | None, out: Path
+) -> HashingWriter:
+    with open(content, "rb") as raw, open(out, "wb") as f:
+        stream = _decoded(env, raw)
+        writer = HashingWriter(f)
+        if env.mode == "full":
+            for _key, line in dataset_rows(stream, env.kind, "bundle content"):
+                writer.write(line)
+        else:
+            assert held is not None  # check_envelope refused a delta without its base
+            with open(held.directory / DATASET, "rb") as base:
+                rows = dataset_rows(base, env.kind, "held dataset")
+                for line in apply_delta(rows, delta_ops(stream, env.kind)):
+                    writer.write(line)
+        if env.raw_size is not None and stream.raw.count != env.raw_size:  # type: ignore[attr-defined]
+            raise ContentError(
+                f"content decodes to {stream.raw.count:,} bytes, not the signed {env.raw_size:,}"
+            )  # type: ignore[attr-defined]
+    return writer
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def _build(env: BundleEnvelope, staging: Path) -> None:
+    """What screening loads; bad records raise ReferenceDataError naming the record."""
+    from edge.screening import VisaRegistry, build_directory
+
+    if env.kind == "watchlist":
+        build_directory(_records(staging / DATASET), staging / INDEX, env.version)
+    elif env.kind == "visas":
+        VisaRegistry(_records(staging / DATASET))
+
+
+def apply_bundle(
+    root: Path,
+    env: BundleEnvelope,
+    content: Path,
+    on_stage: Callable[[str], None] | None = None,
+) -> Held:
+    """Apply a bundle whose envelope and content passed `verify`; the caller holds the lock."""
+    from edge.screening import ReferenceDataError
+
+    store = KindStore(root, env.kind)
+    held = store.held()
+    staging = store.new_staging(env.version)
+    stage = on_stage or (lambda _name: None)
+
+    def reject(reason: str, detail: str) -> BundleRejected:
+        return BundleRejected(env.kind, env.version, reason, detail)
+
+    try:
+        stage("decode")
+        writer = _make_dataset(env, content, held, staging / DATASET)
+        stage("dataset")
+        if env.dataset_sha256 is not None and writer.digest.hexdigest() != env.dataset_sha256:
+            raise reject(
+                "bad_dataset", "the dataset it makes does not match the signed dataset_sha256"
+            )
+        if env.records is not None and writer.lines != env.records:
+            raise reject(
+                "bad_dataset", f"{writer.lines:,} records where {env.records:,} were signed"
+            )
+        stage("build")
+        _build(env, staging)
+        meta = {k: v for k, v in dump(env).items() if k != "payload_b64"}
+        (staging / ENVELOPE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        stage("sync")
+        new = Held(
+            kind=env.kind, version=env.version, created_at=env.created_at, signer=env.signer,
+            mode=env.mode, records=writer.lines, dataset_sha256=writer.digest.hexdigest(),
+            directory=staging, applied_at=utc_now(),
+        )  # fmt: skip
+        return store.commit(staging, new, before_switch=lambda: stage("switch"))
+    except ContentError as exc:
+        raise reject("bad_content", str(exc)) from None
+    except ReferenceDataError as exc:
+        raise reject("bad_data", str(exc)) from None
+    except OSError as exc:
+        raise reject("io_error", f"{exc.strerror or exc} (the held data is unchanged)") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
