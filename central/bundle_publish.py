@@ -10,8 +10,10 @@ booths back by mistake (they would refuse it anyway).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +36,30 @@ def envelope_topic(envelope: dict[str, Any]) -> str:
     return topics.bundle_delta(kind) if envelope.get("mode") == "delta" else topics.bundle(kind)
 
 
-async def retained(client: aiomqtt.Client, topic: str, wait: float = 1.0) -> dict | None:
-    """The envelope retained on `topic`, if any (brokers send it right after SUBACK)."""
+async def retained(client: aiomqtt.Client, topic: str, wait: float = 10.0) -> dict | None:
+    """The envelope retained on `topic`, if any.
+
+    A broker sends retained messages right after the SUBACK, and delivers to one client in
+    order, so once a probe published after the subscription comes back, nothing retained is
+    still on its way.
+    """
+    probe = f"{topic}/probe/{secrets.token_hex(8)}"
+    found = None
     await client.subscribe(topic, qos=1)
+    await client.subscribe(probe, qos=1)
+    await client.publish(probe, b"probe", qos=1)
     try:
         async with asyncio.timeout(wait):
             async for message in client.messages:
+                if message.topic.matches(probe):
+                    break
                 if message.topic.matches(topic) and message.payload:
-                    return json.loads(message.payload)
-    except (TimeoutError, json.JSONDecodeError):
-        return None
+                    with contextlib.suppress(json.JSONDecodeError, UnicodeDecodeError):
+                        found = json.loads(message.payload)
     finally:
+        await client.unsubscribe(probe)
         await client.unsubscribe(topic)
-    return None
+    return found if isinstance(found, dict) else None
 
 
 def _chunks(path: Path, offset: int, envelope: dict[str, Any]) -> list[bytes]:

@@ -30,12 +30,18 @@ from sekisho.config import BrokerConfig
 from sekisho.retry import backoff_delays
 from sekisho.wire import topics
 from sekisho.wire.messages import BundleEnvelope
+from sekisho.wire.signing import canonical
 
 logger = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 0.3  # retained envelopes arrive in a burst: let a delta and its full both land
 RETRY_SECONDS = 5.0
 QUIET = ("replay", "rollback")  # a retained envelope seen again after a reconnect is normal
+
+
+def _identity(obj: dict[str, Any]) -> str:
+    """One envelope exactly (a forgery may copy a genuine signature onto changed members)."""
+    return hashlib.sha256(canonical(obj)).hexdigest()
 
 
 class FetchFailed(Exception):
@@ -160,7 +166,7 @@ class BundleSync:
         self.client_id = client_id
         self.links = {name: _Link(self, name, broker) for name, broker in brokers.items()}
         self.candidates: dict[tuple[str, str], dict[str, Any]] = {}
-        self.refused: set[str] = set()  # signatures of envelopes refused for good
+        self.refused: set[str] = set()  # identities of envelopes refused for good
         self.reported: set[str] = set()  # ... and of those whose rejection was recorded
         self.applied: list[Held] = []
         self.wake = asyncio.Event()
@@ -177,6 +183,7 @@ class BundleSync:
 
     # -- candidates -----------------------------------------------------------------------------
     def candidate(self, centre: str, topic: str, obj: dict[str, Any] | None) -> None:
+        logger.debug("%s: envelope on %s: v%s", centre, topic, obj and obj.get("version"))
         if obj is None:
             self.candidates.pop((centre, topic), None)
         else:
@@ -192,7 +199,7 @@ class BundleSync:
         have = held.version if held else None
         fresh = [
             (centre, obj) for (centre, _t), obj in self.candidates.items()
-            if obj.get("kind") == kind and str(obj.get("sig")) not in self.refused
+            if obj.get("kind") == kind and _identity(obj) not in self.refused
             and isinstance(obj.get("version"), int) and (have is None or obj["version"] > have)
         ]  # fmt: skip
         deltas = [
@@ -225,7 +232,8 @@ class BundleSync:
 
     async def _take(self, centre: str, obj: dict[str, Any]) -> bool:
         """Fetch and apply one candidate; False when it should be retried later."""
-        sig = str(obj.get("sig"))
+        sig = _identity(obj)
+        logger.debug("taking %s v%s from %s", obj.get("kind"), obj.get("version"), centre)
         try:
             env = self.refdata.offer(obj)
             into = self.refdata.incoming / f"{env.sha256}.content"

@@ -116,14 +116,14 @@ def check_content(
     def reject(reason: str, detail: str) -> BundleRejected:
         return BundleRejected(env.kind, env.version, reason, detail)
 
-    if chunk_digests is not None and env.chunks is not None:
-        for i, (got, want) in enumerate(zip(chunk_digests, env.chunks, strict=False)):
-            if got != want:
-                raise reject("bad_chunk", f"chunk {i} does not match its signed sha256")
     if size != env.size:
         raise reject(
             "bad_size", f"content is {size:,} bytes; the envelope says {env.size:,} (truncated?)"
         )
+    if chunk_digests is not None and env.chunks is not None:
+        for i, (got, want) in enumerate(zip(chunk_digests, env.chunks, strict=False)):
+            if got != want:
+                raise reject("bad_chunk", f"chunk {i} does not match its signed sha256")
     if sha256 != env.sha256:
         raise reject("bad_digest", "content sha256 does not match the signed envelope (tampered?)")
 
