@@ -1,17 +1,23 @@
 """Build the screening index from watchlist entries, in memory or into a directory.
 
-Directory layout (format 1): `meta.json` (format, data version, counts, build time),
-`entries.sqlite` (the entries), `dob.npy` (packed birth dates), `names_*.npy` (name index),
-`doc_*.npy` (document index). A booth loads it by memory-mapping the arrays.
+Directory layout (format 2): `meta.json` (format, data version, counts, build time, written
+last), `entries.jsonl` + `entries_offsets.npy` (entries with names, one JSON line each),
+`doconly_*.npy` (document-only entries as columns), `dob.npy` (packed birth dates),
+`names_*.npy` (name index), `doc_*.npy` (document index). A booth memory-maps the arrays.
+
+Names are turned into spellings by worker processes (the costly part: scripts, readings,
+romanisations), in batches; the main process reads entries, writes records and merges.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import time
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,15 +26,23 @@ import numpy as np
 
 from edge.screening.dates import pack_date
 from edge.screening.documents import NUMBER_WIDTH, DocumentIndex, normalise_number
-from edge.screening.name_index import NameIndex, NameIndexBuilder
+from edge.screening.name_index import NameIndex, NameIndexBuilder, entry_spellings
 from edge.screening.names import render_name
 from edge.screening.records import check_entry
-from edge.screening.store import MemoryStore, SqliteStore
+from edge.screening.store import (
+    DOC_ONLY,
+    BlobStore,
+    BlobWriter,
+    DocumentOnlyTable,
+    MemoryStore,
+    Records,
+)
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
-_BATCH = 20_000
+FORMAT = 2
+_BATCH = 5_000  # entries per worker task
+_PARALLEL_FROM = 20_000  # smaller lists are indexed in-process (no worker start-up)
 
 
 class IndexDirectoryError(Exception):
@@ -42,84 +56,203 @@ class BuiltIndex:
     names: NameIndex
     documents: DocumentIndex
     dob: np.ndarray
-    store: Any
+    store: Records
     meta: dict[str, Any]
 
 
-class _Compiler:
-    def __init__(self, store: MemoryStore | SqliteStore) -> None:
-        self.store = store
-        self.names = NameIndexBuilder()
-        self.dob = array("i")
-        self.doc_numbers: list[np.ndarray] = []
-        self.doc_countries: list[np.ndarray] = []
-        self.doc_entries = array("I")
-        self._numbers: list[str] = []
-        self._countries: list[str] = []
-        self._rows: list[tuple[int, dict[str, Any]]] = []
-        self.count = 0
-        self.name_entries = 0
+@dataclass
+class _Chunk:
+    """What a worker makes of a batch of entries (positions are local to the batch)."""
 
-    def add(self, entry: dict[str, Any]) -> None:
-        pos = self.count
-        self.count += 1
-        self.dob.append(pack_date(entry.get("birth_date")))
+    lines: list[bytes]  # compact JSON of the entries with names
+    dob: np.ndarray
+    spellings: list[str]
+    counts: np.ndarray
+    idx: np.ndarray
+    doc_numbers: list[str]
+    doc_countries: list[str]
+    doc_refs: np.ndarray  # >= 0: named entry; < 0: -(document-only entry + 1)
+    doc_only: list[tuple[str, str, str | None]]
+
+
+def _process(items: list[Any], check: bool, first: int) -> _Chunk:
+    """Parse (JSON lines) or take (dicts) entries, check them and spell their names."""
+    lines: list[bytes] = []
+    dob, counts, idx, refs = array("i"), array("q"), array("I"), array("q")
+    local: dict[str, int] = {}
+    numbers: list[str] = []
+    countries: list[str] = []
+    doc_only: list[tuple[str, str, str | None]] = []
+    for k, item in enumerate(items):
+        raw = item.strip() if isinstance(item, bytes) else None
+        entry = json.loads(raw) if raw is not None else item
+        if check:
+            check_entry(entry, f"record {first + k + 1}")
         names = entry.get("names") or []
         if names:
-            self.name_entries += 1
-            nat = entry.get("nationality")
-            self.names.add(pos, (r for name in names for r in render_name(name, nat)))
+            ref = len(dob)
+            dob.append(pack_date(entry.get("birth_date")))
+            lines.append(
+                raw or json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+            )
+            nationality = entry.get("nationality")
+            spellings = entry_spellings(r for n in names for r in render_name(n, nationality))
+            counts.append(len(spellings))
+            idx.extend(local.setdefault(s, len(local)) for s in spellings)
+        else:
+            ref = -(len(doc_only) + 1)
+            doc_only.append((entry["id"], entry.get("category", ""), entry.get("action")))
         for doc in entry.get("documents") or ():
-            self._numbers.append(normalise_number(doc["number"]))
-            self._countries.append((doc.get("country") or "").upper()[:3])
-            self.doc_entries.append(pos)
-        self._rows.append((pos, entry))
-        if len(self._rows) >= _BATCH:
-            self._flush()
+            numbers.append(normalise_number(doc["number"]))
+            countries.append((doc.get("country") or "").upper()[:3])
+            refs.append(ref)
+    return _Chunk(
+        lines, np.frombuffer(dob, np.int32), list(local), np.frombuffer(counts, np.int64),
+        np.frombuffer(idx, np.uint32), numbers, countries, np.frombuffer(refs, np.int64), doc_only,
+    )  # fmt: skip
 
-    def _flush(self) -> None:
-        self.store.append_many(self._rows)
-        self._rows = []
-        if self._numbers:
-            self.doc_numbers.append(np.array(self._numbers, dtype=f"S{NUMBER_WIDTH}"))
-            self.doc_countries.append(np.array(self._countries, dtype="S3"))
-            self._numbers, self._countries = [], []
 
-    def finish(self) -> tuple[NameIndex, DocumentIndex, np.ndarray]:
-        self._flush()
-        numbers = (
-            np.concatenate(self.doc_numbers)
-            if self.doc_numbers
-            else np.empty(0, f"S{NUMBER_WIDTH}")
+class _Compiler:
+    """Feeds batches to the workers (or runs them in-process) and merges their chunks in order."""
+
+    def __init__(self, store: MemoryStore | BlobWriter, workers: int, check: bool) -> None:
+        self.store, self.check = store, check
+        self.names = NameIndexBuilder()
+        self.dob: list[np.ndarray] = []
+        self.named = 0
+        self.doc_numbers: list[str] = []
+        self.doc_countries: list[str] = []
+        self.doc_entries = array("I")
+        self.doc_only_ids: list[str] = []
+        self.doc_only_codes = array("B")
+        self.labels: dict[tuple[str, str | None], int] = {}
+        self.seen = 0
+        self._pending: list[Any] = []
+        self.pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+
+    @property
+    def name_entries(self) -> int:
+        return self.named
+
+    def submit(self, items: list[Any]) -> None:
+        first, self.seen = self.seen, self.seen + len(items)
+        if isinstance(self.store, MemoryStore):
+            for entry in items:
+                if entry.get("names"):
+                    self.store.append(entry)
+        if self.pool is None:
+            self._merge(_process(items, self.check, first))
+            return
+        self._pending.append(self.pool.apply_async(_process, (items, self.check, first)))
+        while self._pending and (self._pending[0].ready() or len(self._pending) > 8):
+            self._merge(self._pending.pop(0).get())
+
+    def _merge(self, chunk: _Chunk) -> None:
+        base = self.named
+        if isinstance(self.store, BlobWriter):
+            self.store.append_lines(chunk.lines)
+        self.dob.append(chunk.dob)
+        positions = np.arange(base, base + len(chunk.counts), dtype=np.uint32)
+        self.names.add_batch(positions, chunk.counts, chunk.spellings, chunk.idx)
+        self.named += len(chunk.dob)
+        doc_base = len(self.doc_only_ids)
+        for entry_id, category, action in chunk.doc_only:
+            self.doc_only_ids.append(entry_id)
+            self.doc_only_codes.append(self.labels.setdefault((category, action), len(self.labels)))
+        refs = chunk.doc_refs
+        pos = np.where(refs >= 0, refs + base, (DOC_ONLY | (doc_base - refs - 1)))
+        self.doc_entries.extend(pos.astype(np.uint32).tolist())
+        self.doc_numbers += chunk.doc_numbers
+        self.doc_countries += chunk.doc_countries
+
+    def finish(
+        self, bulk: dict[str, Any] | None
+    ) -> tuple[NameIndex, DocumentIndex, np.ndarray, DocumentOnlyTable]:
+        for result in self._pending:
+            self._merge(result.get())
+        self._pending = []
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+        numbers = [np.array(self.doc_numbers, dtype=f"S{NUMBER_WIDTH}")]
+        countries = [np.array(self.doc_countries, dtype="S3")]
+        entries = [np.frombuffer(self.doc_entries, np.uint32)]
+        ids = np.array(self.doc_only_ids, dtype="S") if self.doc_only_ids else np.empty(0, "S1")
+        codes = np.frombuffer(self.doc_only_codes, np.uint8)
+        if bulk is not None:
+            ids, codes = self._add_bulk(bulk, ids, codes, numbers, countries, entries)
+        docs = DocumentIndex.build(
+            np.concatenate(numbers), np.concatenate(entries), np.concatenate(countries)
         )
-        countries = np.concatenate(self.doc_countries) if self.doc_countries else np.empty(0, "S3")
-        docs = DocumentIndex.build(numbers, np.frombuffer(self.doc_entries, np.uint32), countries)
-        return self.names.finish(), docs, np.frombuffer(self.dob, np.int32).copy()
+        table = DocumentOnlyTable(ids, codes, [list(k) for k in self.labels])
+        dob = np.concatenate(self.dob) if self.dob else np.empty(0, np.int32)
+        return self.names.finish(), docs, dob, table
+
+    def _add_bulk(self, bulk: dict[str, Any], ids, codes, numbers, countries, entries):
+        """Lost/stolen documents given as columns: one document-only entry per number."""
+        n = len(bulk["numbers"])
+        first = len(ids)
+        code = self.labels.setdefault(
+            (bulk.get("category", "lost_stolen_document"), bulk.get("action")), len(self.labels)
+        )
+        width = max(ids.dtype.itemsize, np.asarray(bulk["ids"]).dtype.itemsize)
+        ids = np.concatenate([ids.astype(f"S{width}"), np.asarray(bulk["ids"], dtype=f"S{width}")])
+        codes = np.concatenate([codes, np.full(n, code, np.uint8)])
+        numbers.append(np.char.upper(np.asarray(bulk["numbers"], dtype=f"S{NUMBER_WIDTH}")))
+        countries.append(np.char.upper(np.asarray(bulk["countries"], dtype="S3")))
+        entries.append(np.arange(first, first + n, dtype=np.uint32) | np.uint32(DOC_ONLY))
+        return ids, codes
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _compile(
-    entries: Iterable[dict[str, Any]],
-    store: MemoryStore | SqliteStore,
+    items: Iterable[Any],
+    store: MemoryStore | BlobWriter,
     progress: Callable[[int], None] | None,
     check: bool,
-) -> tuple[_Compiler, NameIndex, DocumentIndex, np.ndarray]:
-    compiler = _Compiler(store)
-    for n, entry in enumerate(entries, 1):
-        compiler.add(check_entry(entry, f"entry {n}") if check else entry)
-        if progress and n % 100_000 == 0:
-            progress(n)
-    names, docs, dob = compiler.finish()
-    return compiler, names, docs, dob
+    workers: int,
+    bulk: dict[str, Any] | None = None,
+) -> tuple[_Compiler, NameIndex, DocumentIndex, np.ndarray, DocumentOnlyTable]:
+    """Entries (dicts, or JSON lines as bytes) -> index parts, names spelled by the workers."""
+    compiler = _Compiler(store, workers, check)
+    try:
+        reported = 0
+        for batch in _batches(items, _BATCH):
+            compiler.submit(batch)
+            if progress and compiler.seen - reported >= 100_000:
+                reported = compiler.seen
+                progress(reported)
+        names, docs, dob, table = compiler.finish(bulk)
+    finally:
+        if compiler.pool is not None:
+            compiler.pool.terminate()
+    return compiler, names, docs, dob, table
 
 
 def _meta(
-    compiler: _Compiler, names: NameIndex, docs: DocumentIndex, version: int, secs: float
+    compiler: _Compiler,
+    names: NameIndex,
+    docs: DocumentIndex,
+    table: DocumentOnlyTable,
+    version: int,
+    secs: float,
 ) -> dict:
     return {
         "format": FORMAT,
         "version": version,
-        "entries": compiler.count,
+        "entries": compiler.name_entries + len(table),
         "name_entries": compiler.name_entries,
+        "document_only_entries": len(table),
         "documents": len(docs),
         "name_keys": names.vocabulary_size,
         "postings": len(names.postings),
@@ -133,11 +266,16 @@ def build_in_memory(
 ) -> BuiltIndex:
     """Index entries held in memory (tests, small lists, the CLI's one-off checks)."""
     start = time.perf_counter()
+    entries = list(entries)
     store = MemoryStore()
-    compiler, names, docs, dob = _compile(entries, store, None, check)
-    return BuiltIndex(
-        names, docs, dob, store, _meta(compiler, names, docs, version, time.perf_counter() - start)
-    )
+    workers = _workers(None) if len(entries) >= _PARALLEL_FROM else 1
+    compiler, names, docs, dob, table = _compile(entries, store, None, check, workers)
+    meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
+    return BuiltIndex(names, docs, dob, Records(store, table), meta)
+
+
+def _workers(workers: int | None) -> int:
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
 
 
 def build_directory(
@@ -146,23 +284,54 @@ def build_directory(
     version: int,
     progress: Callable[[int], None] | None = None,
     check: bool = True,
+    documents: dict[str, Any] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Write an index directory; returns its meta. `meta.json` is written last (atomically)."""
+    """Write an index directory; returns its meta. `meta.json` is written last (atomically).
+
+    `entries` are dicts, or JSON lines as bytes (parsed by the workers).
+
+    `documents` adds lost/stolen documents in bulk as columns (`numbers`, `countries`, `ids`,
+    optional `category` and `action`): millions of numbers without a JSON record each.
+    `workers` name-processing processes (default: one per core).
+    """
     start = time.perf_counter()
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "meta.json").unlink(missing_ok=True)
-    store = SqliteStore(directory / "entries.sqlite", create=True)
-    compiler, names, docs, dob = _compile(entries, store, progress, check)
-    store.commit()
-    store.conn.close()
+    writer = BlobWriter(directory)
+    compiler, names, docs, dob, table = _compile(
+        entries, writer, progress, check, _workers(workers), documents
+    )
+    writer.close()
     names.save(directory)
     docs.save(directory)
+    table.save(directory)
     np.save(directory / "dob.npy", dob)
-    meta = _meta(compiler, names, docs, version, time.perf_counter() - start)
+    meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
     tmp = directory / "meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2))
     tmp.replace(directory / "meta.json")
     return meta
+
+
+def build_directory_from_files(
+    paths: Iterable[str | Path],
+    directory: Path,
+    version: int,
+    progress: Callable[[int], None] | None = None,
+    documents: dict[str, Any] | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """`build_directory` from JSON-lines files: the workers parse and check the lines too,
+    and each entry's line is stored as read (no second JSON encoding)."""
+
+    def lines() -> Iterator[bytes]:
+        for path in paths:
+            with open(path, "rb") as f:
+                yield from (line for line in f if line.strip())
+
+    return build_directory(lines(), directory, version, progress, True, documents, workers)
 
 
 def load_directory(directory: Path) -> BuiltIndex:
@@ -181,6 +350,6 @@ def load_directory(directory: Path) -> BuiltIndex:
         NameIndex.load(directory),
         DocumentIndex.load(directory),
         np.load(directory / "dob.npy", mmap_mode="r"),
-        SqliteStore(directory / "entries.sqlite"),
+        Records(BlobStore(directory), DocumentOnlyTable.load(directory)),
         meta,
     )

@@ -2,32 +2,44 @@
 
 Kanji names have no rule-based reading; `ja_names.txt` (beside this module) holds the readings of a few hundred
 common surnames and given names (several readings where a name has them: 中田 ナカタ/ナカダ).
+Names outside it are read character by character from `ja_chars.txt` (name readings of single
+kanji, with rendaku), because real watchlists hold names no table lists.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import product
 
 from edge.screening.kana import kana_to_romaji, to_katakana
 
 logger = logging.getLogger(__name__)
+
+MAX_COMPOSED = 8  # readings kept for a name read character by character (commonest first)
+_VOICED = dict(
+    zip(
+        "カキクケコサシスセソタチツテトハヒフヘホ",
+        "ガギグゲゴザジズゼゾダヂヅデドバビブベボ",
+        strict=True,
+    )
+)
 
 
 class ReadingTableError(Exception):
     """The packaged reading table is malformed."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReadingTable:
     """Kanji spellings of surnames and given names -> katakana readings."""
 
     surnames: dict[str, tuple[str, ...]]
     given: dict[str, tuple[str, ...]]
 
-    @property
+    @cached_property
     def max_surname_len(self) -> int:
         return max((len(k) for k in self.surnames), default=0)
 
@@ -59,13 +71,56 @@ def reading_table() -> ReadingTable:
     return parse_reading_table(text)
 
 
-def split_kanji_name(text: str) -> tuple[str, str] | None:
-    """(surname, given) for a kanji name without a separator, by the longest known surname."""
-    table = reading_table()
+@lru_cache(maxsize=1)
+def char_table() -> ReadingTable:
+    """Name readings of single kanji (`ja_chars.txt`): surname and given-name characters."""
+    text = resources.files("edge.screening").joinpath("ja_chars.txt").read_text("utf-8")
+    text = text.replace("[surname_chars]", "[surnames]").replace("[given_chars]", "[given]")
+    return parse_reading_table(text)
+
+
+def kanji_name_splits(text: str) -> list[tuple[str, str]]:
+    """Plausible (surname, given) splits of a kanji name written without a separator.
+
+    The longest listed surname first; then two characters (most surnames are two kanji) when
+    they are readable, since the table cannot list every surname.
+    """
+    table, chars = reading_table(), char_table()
+    out: list[tuple[str, str]] = []
     for n in range(min(table.max_surname_len, len(text) - 1), 0, -1):
         if text[:n] in table.surnames:
-            return text[:n], text[n:]
-    return None
+            out.append((text[:n], text[n:]))
+            break
+    for n in (2, 3):  # surnames of two kanji, fewer of three
+        split = (text[:n], text[n:])
+        if len(text) > n and all(ch in chars.surnames for ch in split[0]) and split not in out:
+            out.append(split)
+    return out
+
+
+def split_kanji_name(text: str) -> tuple[str, str] | None:
+    """(surname, given) for a kanji name without a separator: the most plausible split."""
+    splits = kanji_name_splits(text)
+    return splits[0] if splits else None
+
+
+def _voiced(kana: str) -> str:
+    return _VOICED.get(kana[0], kana[0]) + kana[1:] if kana else kana
+
+
+def composed_readings(word: str, part: str) -> tuple[str, ...]:
+    """Readings of a 2-3 kanji name from its characters' readings (rendaku added by rule)."""
+    table = getattr(char_table(), part)
+    if not 2 <= len(word) <= 3 or not all(ch in table for ch in word):
+        return ()
+    options = [table[word[0]]]
+    for ch in word[1:]:
+        plain = table[ch]
+        options.append(tuple(dict.fromkeys(plain + tuple(_voiced(k) for k in plain))))
+    combos = sorted(
+        product(*options), key=lambda c: sum(o.index(k) for o, k in zip(options, c, strict=True))
+    )
+    return tuple("".join(c) for c in combos[:MAX_COMPOSED])
 
 
 @lru_cache(maxsize=100_000)
@@ -75,7 +130,7 @@ def readings(word: str, part: str) -> tuple[tuple[str, str], ...]:
     if all("ァ" <= ch <= "ヿ" or ch == "ー" for ch in kata):
         kana_readings: tuple[str, ...] = (kata,)
     else:
-        kana_readings = getattr(reading_table(), part).get(word, ())
+        kana_readings = getattr(reading_table(), part).get(word) or composed_readings(word, part)
     return tuple((k, kana_to_romaji(k)[0]) for k in kana_readings)
 
 

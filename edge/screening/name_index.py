@@ -8,14 +8,13 @@ arrays (offsets, entry positions), so loading is a memory map and memory stays b
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
+from edge.screening.keyhash import as_matrix, deletion_hashes, hash_keys, hash_matrix, prefix_hashes
 from edge.screening.names import Rendering
 from edge.screening.text import consonant_key, deletes, glued_variants, skeleton
 from edge.screening.variants import variant_groups
@@ -24,11 +23,12 @@ logger = logging.getLogger(__name__)
 
 MIN_DELETE_LEN = 4  # shorter keys would match almost every short name after one deletion
 MIN_PREFIX_LEN = 3
+MAX_SPELLINGS = 6  # spellings indexed per token (the commonest first)
 
 
 def key_hash(key: str) -> int:
-    """Stable 64-bit hash of an index key."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    """Stable 64-bit hash of one index key (kind letter + spelling)."""
+    return int(hash_keys([key])[0])
 
 
 def spelling_keys(spelling: str) -> list[str]:
@@ -43,81 +43,132 @@ def spelling_keys(spelling: str) -> list[str]:
 
 
 def query_keys(spelling: str) -> tuple[list[str], list[str], list[str]]:
-    """(vocabulary keys, delete-table keys, prefix-table keys) to look up for a traveller token."""
+    """(vocabulary keys, delete-table keys, prefix-table keys) to look up for a traveller token.
+
+    Deletions are taken of the skeleton and of the spelling as written: a typing error in a
+    letter the skeleton rewrites (KHOURY typed KNOURY, CHANG typed CANG) meets its entry only
+    through the written form.
+    """
     vocab: list[str] = []
     dels: list[str] = []
     prefix: list[str] = []
     for variant in glued_variants(spelling):
         sk = skeleton(variant)
         vocab += spelling_keys(variant)
-        dels.append(sk)
+        for form in dict.fromkeys((sk, variant)):
+            dels.append(form)
+            if len(form) >= MIN_DELETE_LEN:
+                dels += deletes(form)
         if len(sk) >= MIN_DELETE_LEN:
-            for d in deletes(sk):
-                vocab.append("S" + d)
-                dels.append(d)
+            vocab += ["S" + d for d in deletes(sk)]
         if len(variant) >= MIN_PREFIX_LEN:
             prefix.append(variant)
     return vocab, dels, prefix
 
 
+def entry_spellings(renderings: Iterable[Rendering]) -> list[str]:
+    """The distinct spellings of an entry's renderings that the index holds keys for."""
+    out: dict[str, None] = {}
+    for rendering in renderings:
+        for token in rendering.tokens:
+            for spelling in token.spellings[:MAX_SPELLINGS]:
+                out[spelling] = None
+    return list(out)
+
+
 class NameIndexBuilder:
-    """Collects (key, entry) pairs; `finish()` turns them into a NameIndex."""
+    """Collects (entry, key) pairs; `finish()` turns them into a NameIndex.
+
+    Keys are computed once per distinct spelling (names repeat across a list), and entries
+    arrive in batches of (positions, spellings per entry) from the build workers.
+    """
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self._keys: array = array("I")
-        self._entries: array = array("I")
-        self._prefixed: set[str] = set()
-        self._prefixes: list[tuple[str, int]] = []
+        self._spelling_vids: dict[str, np.ndarray] = {}
+        self._raw: dict[str, int] = {}  # spelling as written -> vocabulary id of its skeleton
+        self._pair_entries: list[np.ndarray] = []
+        self._pair_vids: list[np.ndarray] = []
+
+    def _vids(self, spelling: str) -> np.ndarray:
+        found = self._spelling_vids.get(spelling)
+        if found is None:
+            vids: dict[int, None] = {}
+            for variant in glued_variants(spelling):
+                for key in spelling_keys(variant):
+                    vids[self.vocab.setdefault(key, len(self.vocab))] = None
+                self._raw.setdefault(variant, self.vocab["S" + skeleton(variant)])
+            found = np.fromiter(vids, dtype=np.uint32, count=len(vids))
+            self._spelling_vids[spelling] = found
+        return found
 
     def add(self, entry: int, renderings: Iterable[Rendering]) -> None:
-        seen: set[int] = set()
-        for rendering in renderings:
-            for token in rendering.tokens:
-                for spelling in token.spellings[:6]:
-                    for variant in glued_variants(spelling):
-                        if variant not in self._prefixed:
-                            self._prefixed.add(variant)
-                            vid = self.vocab.setdefault("S" + skeleton(variant), len(self.vocab))
-                            # MRZ truncation cuts the spelling as written: index raw prefixes.
-                            for n in range(MIN_PREFIX_LEN, len(variant)):
-                                self._prefixes.append((variant[:n], vid))
-                        for key in spelling_keys(variant):
-                            vid = self.vocab.setdefault(key, len(self.vocab))
-                            if vid not in seen:
-                                seen.add(vid)
-                                self._keys.append(vid)
-                                self._entries.append(entry)
+        """Index one entry's renderings (the in-memory path)."""
+        spellings = entry_spellings(renderings)
+        self.add_batch(
+            np.array([entry], np.uint32),
+            np.array([len(spellings)], np.int64),
+            spellings,
+            np.arange(len(spellings), dtype=np.uint32),
+        )
+
+    def add_batch(
+        self, positions: np.ndarray, counts: np.ndarray, spellings: list[str], idx: np.ndarray
+    ) -> None:
+        """Entries `positions`, entry i holding `counts[i]` spellings `spellings[idx[...]]`."""
+        if len(idx) == 0:
+            return
+        local = [self._vids(s) for s in spellings]
+        sizes = np.fromiter((len(v) for v in local), dtype=np.int64, count=len(local))
+        flat = np.concatenate(local)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        per_token = sizes[idx]
+        # Expand each (entry, spelling) to (entry, vocabulary id) without a Python loop.
+        take = np.repeat(starts[idx] - np.concatenate(([0], np.cumsum(per_token)[:-1])), per_token)
+        take += np.arange(len(take))
+        entries = np.repeat(np.repeat(np.asarray(positions, np.uint32), counts), per_token)
+        self._pair_entries.append(entries)
+        self._pair_vids.append(flat[take])
 
     def finish(self) -> NameIndex:
-        keys = np.frombuffer(self._keys, dtype=np.uint32)
-        entries = np.frombuffer(self._entries, dtype=np.uint32)
-        order = np.lexsort((entries, keys))
+        if self._pair_entries:
+            pairs = np.concatenate(self._pair_vids).astype(np.uint64) << np.uint64(32)
+            pairs |= np.concatenate(self._pair_entries).astype(np.uint64)
+            pairs = np.unique(pairs)  # sorted by key, then entry; duplicates gone
+        else:
+            pairs = np.empty(0, np.uint64)
+        keys = (pairs >> np.uint64(32)).astype(np.uint32)
+        postings = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         counts = np.bincount(keys, minlength=len(self.vocab))
         offsets = np.zeros(len(self.vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        postings = entries[order].copy()
         words = list(self.vocab)
-        vocab_hash = np.fromiter((key_hash(w) for w in words), dtype=np.uint64, count=len(words))
-        del_hash, del_vid, pre_hash, pre_vid = array("Q"), array("I"), array("Q"), array("I")
-        for vid, word in enumerate(words):
-            if word[0] != "S":
-                continue
-            sk = word[1:]
-            if len(sk) >= MIN_DELETE_LEN:
-                for d in set(deletes(sk)):
-                    del_hash.append(key_hash("D" + d))
-                    del_vid.append(vid)
-        for prefix, vid in self._prefixes:
-            pre_hash.append(key_hash("P" + prefix))
-            pre_vid.append(vid)
+        vocab_hash = hash_keys(words) if words else np.empty(0, np.uint64)
+        # Deletions of every skeleton, and of every spelling as written (plus the spelling).
+        s_vids = np.array([v for w, v in self.vocab.items() if w[0] == "S"], np.uint32)
+        s_matrix, s_len = as_matrix([w[1:] for w in words if w[0] == "S"])
+        d1, r1 = deletion_hashes(s_matrix, s_len, "D", MIN_DELETE_LEN)
+        raw_vids = np.fromiter(self._raw.values(), np.uint32, count=len(self._raw))
+        r_matrix, r_len = as_matrix(list(self._raw))
+        d2, r2 = deletion_hashes(r_matrix, r_len, "D", MIN_DELETE_LEN)
+        del_hash = np.concatenate([d1, d2, hash_matrix(r_matrix, "D")])
+        del_vid = np.concatenate([s_vids[r1], raw_vids[r2], raw_vids])
+        # MRZ truncation cuts the spelling as written: index raw prefixes.
+        pre_hash, pre_rows = prefix_hashes(r_matrix, r_len, "P", MIN_PREFIX_LEN)
         return NameIndex(
             *_sorted_table(vocab_hash, np.arange(len(words), dtype=np.uint32)),
-            *_sorted_table(np.frombuffer(del_hash, np.uint64), np.frombuffer(del_vid, np.uint32)),
-            *_sorted_table(np.frombuffer(pre_hash, np.uint64), np.frombuffer(pre_vid, np.uint32)),
+            *_sorted_table(*_unique_pairs(del_hash, del_vid)),
+            *_sorted_table(*_unique_pairs(pre_hash, raw_vids[pre_rows])),
             offsets,
             postings,
         )
+
+
+def _unique_pairs(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(hashes) == 0:
+        return hashes.astype(np.uint64), values.astype(np.uint32)
+    pairs = np.unique(np.rec.fromarrays([hashes, values.astype(np.uint32)], names="h,v"))
+    return np.asarray(pairs["h"]), np.asarray(pairs["v"])
 
 
 def _sorted_table(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +202,7 @@ class NameIndex:
     def _find(self, hashes: np.ndarray, values: np.ndarray, keys: list[str]) -> np.ndarray:
         if not keys or len(hashes) == 0:
             return np.empty(0, dtype=np.uint32)
-        wanted = np.fromiter((key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        wanted = hash_keys(keys)
         lo = np.searchsorted(hashes, wanted, side="left")
         hi = np.searchsorted(hashes, wanted, side="right")
         if not (hi > lo).any():

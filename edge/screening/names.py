@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 JAPANESE_NATIONALITIES = frozenset({"JPN"})
 CHINESE_NATIONALITIES = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
 _SEPARATORS = re.compile(r"[\s,、・･<]+")
+# Script detection by one regex search each (a name is scanned once per script, not per letter).
+_HANGUL = re.compile("[가-힣]")
+_CYRILLIC = re.compile("[Ѐ-ӿ]")
+_KANA = re.compile("[ぁ-ヿ]")
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf々]")
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,7 @@ def _words(text: str) -> list[str]:
     return [w for w in _SEPARATORS.split(text) if w]
 
 
-def _japanese(text: str) -> Rendering | None:
-    sur, given, explicit = _split(text)
-    if not explicit and not is_kana(sur):
-        split = japanese.split_kanji_name(sur)
-        if split is None:
-            return None
-        sur, given = split
+def _japanese_split(sur: str, given: str) -> Rendering | None:
     sur_tokens, given_tokens = [], []
     for word in _words(sur):
         spell, note = japanese.spellings(word, "surnames")
@@ -89,7 +88,21 @@ def _japanese(text: str) -> Rendering | None:
         given_tokens.append(
             NameToken(spell, word, note or ("no reading known" if not spell else ""))
         )
-    return Rendering(tuple(sur_tokens), tuple(given_tokens), "japanese", text)
+    return Rendering(tuple(sur_tokens), tuple(given_tokens), "japanese", "")
+
+
+def _japanese(text: str) -> list[Rendering]:
+    """Renderings of a Japanese name; a kanji name without a space may split more than one way."""
+    sur, given, explicit = _split(text)
+    splits = [(sur, given)]
+    if not explicit and not is_kana(sur):
+        splits = japanese.kanji_name_splits(sur)
+    out = []
+    for s, g in splits:
+        found = _japanese_split(s, g)
+        if found is not None:
+            out.append(Rendering(found.surname, found.given, "japanese", text))
+    return out
 
 
 def _chinese(text: str) -> Rendering | None:
@@ -131,23 +144,24 @@ def _cyrillic(text: str) -> Rendering:
 @lru_cache(maxsize=200_000)
 def render_name(text: str, nationality: str | None = None) -> tuple[Rendering, ...]:
     """Every plausible Latin rendering of a name string written in any supported script."""
-    if any(hangul.is_hangul_syllable(ch) for ch in text):
+    if text.isascii():
+        sur, given, _ = _split(text)
+        rendering = render_latin(sur, given, text)
+        return (rendering,) if rendering.tokens else ()
+    if _HANGUL.search(text):
         return (_korean(text),)
-    if cyrillic.has_cyrillic(text):
+    if _CYRILLIC.search(text):
         return (_cyrillic(text),)
-    has_kana = any("ぁ" <= ch <= "ヿ" for ch in text)
-    has_han = any(chinese.is_han(ch) for ch in text)
+    has_kana = _KANA.search(text) is not None
+    has_han = _HAN.search(text) is not None
     if has_kana:
-        found = _japanese(text)
-        return (found,) if found else ()
+        return tuple(_japanese(text))
     if has_han:
         out: list[Rendering] = []
         if nationality not in CHINESE_NATIONALITIES:
-            ja = _japanese(text)
-            if ja is not None:
-                out.append(ja)
+            out += _japanese(text)
         # Without a nationality 林 勇 may be HAYASHI ISAMU or LIN YONG: keep both readings.
-        read_fully = bool(out) and all(t.spellings for t in out[0].tokens)
+        read_fully = any(all(t.spellings for t in r.tokens) for r in out)
         if nationality not in JAPANESE_NATIONALITIES or not read_fully:
             zh = _chinese(text)
             if zh is not None:

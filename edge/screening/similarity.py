@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 MIN_TOKEN_SIM = 0.75  # below this two tokens are not the same name
 CONFLICT_PENALTY = 0.30  # a token on each side that matches nothing: different names
-EXTRA_PENALTY = 0.05  # a middle name present on one side only
+EXTRA_PENALTY = 0.05  # a middle name on the traveller's side only
+# A name on the entry's side only costs less: lists hold full names (patronymics, father's and
+# grandfather's names) that passports and MRZ readers leave out.
+ENTRY_EXTRA_PENALTY = 0.025
 SWAP_PENALTY = 0.02
 MAX_SPELLINGS = 6
 
@@ -181,15 +184,16 @@ def match_name(
         return NameMatch(0.0, (), unmatched_q, unmatched_e, False, rendering)
     mean = total / len(used_q)
     conflicts = min(len(unmatched_q), len(unmatched_e))
-    extras = len(unmatched_q) + len(unmatched_e) - 2 * conflicts
+    extras_q, extras_e = len(unmatched_q) - conflicts, len(unmatched_e) - conflicts
     # A whole part of the entry's name (all its given names, or its surname) unmatched is a
     # missing name, not a dropped middle name.
     for part in (rendering.surname, rendering.given):
-        if part and extras and all(t in unmatched_e for t in part if t.spellings):
-            conflicts, extras = conflicts + 1, extras - 1
+        if part and extras_e and all(t in unmatched_e for t in part if t.spellings):
+            conflicts, extras_e = conflicts + 1, extras_e - 1
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2
-    score = mean - CONFLICT_PENALTY * conflicts - EXTRA_PENALTY * min(extras, 3)
+    score = mean - CONFLICT_PENALTY * conflicts
+    score -= EXTRA_PENALTY * min(extras_q, 3) + ENTRY_EXTRA_PENALTY * min(extras_e, 3)
     score -= SWAP_PENALTY if swapped else 0.0
     return NameMatch(
         round(max(score, 0.0), 3), tuple(matches), unmatched_q, unmatched_e, swapped, rendering

@@ -30,6 +30,8 @@ _VOWELS = frozenset("AEIOU")
 
 def fold_latin(text: str) -> str:
     """Upper-case ASCII: accents stripped (É -> E), full width folded, OCR digits read as letters."""
+    if text.isascii():  # most names: nothing to fold
+        return text.upper().translate(_OCR_DIGITS)
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFKD", text.upper())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -105,9 +107,14 @@ def skeleton(token: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def consonant_key(token: str) -> str:
-    """First letter plus the consonants of the skeleton (MOHAMED, MUHAMMAD -> MHMD); '' if short."""
+    """First letter plus the consonants of the skeleton (MOHAMED, MUHAMMAD -> MHMD); '' if short.
+
+    A leading vowel is kept only as 'a vowel' (OSAMA, USAMA -> ASM; EMAD, IMAD -> AMD): Arabic
+    and other transliterations disagree on vowels wherever they stand.
+    """
     s = skeleton(token)
-    key = s[:1] + "".join(ch for ch in s[1:] if ch not in _VOWELS)
+    first = "A" if s[:1] in _VOWELS else s[:1]
+    key = first + "".join(ch for ch in s[1:] if ch not in _VOWELS)
     return key if len(key) >= 3 else ""
 
 
