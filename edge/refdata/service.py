@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import shutil
 import threading
 import time
 from collections import deque
@@ -33,7 +35,7 @@ from edge.refdata.bundle_file import (
     write_inline,
 )
 from edge.refdata.policy import RefDataPolicy
-from edge.refdata.store import Held, KindStore, apply_lock
+from edge.refdata.store import Held, KindStore, apply_lock, pid_alive
 from edge.refdata.verify import BundleRejected, check_content, check_envelope, inline_content
 from sekisho.wire.messages import BundleEnvelope
 
@@ -68,7 +70,7 @@ class ReferenceData:
         self.policy = policy or RefDataPolicy()
         self.thresholds = thresholds
         self.clock = clock
-        self.incoming = reset_dir(self.root / ".incoming")
+        self.incoming = reset_dir(self.root / ".incoming" / str(os.getpid()))
         self.rejections: deque[dict[str, Any]] = deque(maxlen=20)
         self._lock = threading.Lock()
         self._screener: Any = None
@@ -76,6 +78,9 @@ class ReferenceData:
         with apply_lock(self.root):
             for kind in self.policy.kinds:
                 KindStore(self.root, kind).clean()  # leftovers of a crash mid-apply
+            for other in (self.root / ".incoming").iterdir():
+                if other != self.incoming and not pid_alive(other.name):
+                    shutil.rmtree(other, ignore_errors=True)
 
     # -- what is held ---------------------------------------------------------------------------
     def held(self, kind: str) -> Held | None:

@@ -134,14 +134,13 @@ class KindStore:
         keep = current.directory.name if current else None
         for child in self.dir.iterdir():
             if child.is_dir() and child.name != keep:
-                if child.name.startswith("staging-") and _owner_alive(child.name):
+                if child.name.startswith("staging-") and pid_alive(child.name.rsplit("-", 1)[-1]):
                     continue
                 shutil.rmtree(child, ignore_errors=True)
 
 
-def _owner_alive(name: str) -> bool:
-    """A staging directory of a live process (another apply in progress) is left alone."""
-    pid = name.rsplit("-", 1)[-1]
+def pid_alive(pid: str) -> bool:
+    """Whether another live process has this id (its staging or download is in progress)."""
     if not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:

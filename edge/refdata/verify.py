@@ -8,6 +8,7 @@ Each failure is a `BundleRejected` whose message says which bundle and why, for 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -81,6 +82,12 @@ def check_envelope(
         check_signature(obj, trusted)
     except SignatureError as exc:
         raise reject("bad_signature", str(exc)) from None
+    try:
+        dt.datetime.fromisoformat(env.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        raise reject(
+            "schema", f"created_at {env.created_at[:40]!r} is not an ISO 8601 time"
+        ) from None
     _check_version(env, held_version, reject)
     if env.raw_size is not None and env.raw_size > MAX_RAW_SIZE:
         raise reject("too_large", f"content would decode to {env.raw_size:,} bytes")
