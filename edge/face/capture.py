@@ -18,6 +18,7 @@ import numpy as np
 
 from edge.face.align import align_face
 from edge.face.detect import detect_faces
+from edge.face.eyes import measure_eyes
 from edge.face.models import FaceModels, load_models
 from edge.face.quality import Quality, assess
 
@@ -32,6 +33,10 @@ GUIDANCE: dict[str, tuple[str, str]] = {
     "too_close": ("少し離れてください", "Please step back a little"),
     "not_frontal": ("カメラを正面から見てください", "Please look straight at the camera"),
     "tilted": ("頭をまっすぐにしてください", "Please keep your head straight"),
+    "eyes_closed": (
+        "目を開けてカメラを見てください",
+        "Please open your eyes and look at the camera",
+    ),
     "underexposed": ("明るさが足りません。照明を確認してください", "More light, please"),
     "overexposed": ("明るすぎます。照明を確認してください", "Too bright: check the lighting"),
     "blurry": ("そのまま動かないでください", "Please hold still"),
@@ -96,7 +101,7 @@ def assess_frame(models: FaceModels, bgr: np.ndarray) -> Quality:
     rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     faces = detect_faces(models, rgb)
     chip = align_face(rgb, faces[0]) if faces else None
-    return assess(faces, chip, rgb.shape[0])
+    return assess(faces, chip, rgb.shape[0], measure_eyes(models, rgb, faces))
 
 
 def capture_best(

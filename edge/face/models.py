@@ -1,4 +1,5 @@
-"""The offline face models (dlib HOG detector, 5-point landmarks, ResNet embedder), loaded once.
+"""The offline face models (dlib HOG detector, 5-point landmarks, ResNet embedder, eyelid
+landmarks), loaded once.
 
 The embedder runs dlib's ResNet weights with numpy (edge/face/resnet.py): same numbers as
 dlib's own `face_recognition_model_v1`, about 4x less CPU than the BLAS-less dlib-bin build.
@@ -40,6 +41,7 @@ class FaceModels:
     embedder: Any  # edge.face.resnet.FaceResNet (dlib's weights, numpy forward pass)
     model_dir: Path
     load_ms: float
+    eyes: Any = None  # cv2.dnn.Net for eyelid landmarks (edge/face/eyes.py), None if absent
 
 
 def models_dir() -> Path:
@@ -64,14 +66,21 @@ def load_models() -> FaceModels:
         import dlib
     except ImportError as exc:
         raise ModelError("dlib is not installed: install the 'dlib-bin' package") from exc
+    from edge.face.eyes import load_eye_model  # eyes -> quality -> detect -> this module
+
     folder = models_dir()
     start = time.perf_counter()
+    detector = dlib.get_frontal_face_detector()
+    landmarks = dlib.shape_predictor(str(folder / LANDMARKS_FILE))
+    embedder = FaceResNet(folder / EMBEDDER_FILE)
+    eyes = load_eye_model()
     models = FaceModels(
-        detector=dlib.get_frontal_face_detector(),
-        landmarks=dlib.shape_predictor(str(folder / LANDMARKS_FILE)),
-        embedder=FaceResNet(folder / EMBEDDER_FILE),
+        detector=detector,
+        landmarks=landmarks,
+        embedder=embedder,
         model_dir=folder,
         load_ms=(time.perf_counter() - start) * 1000,
+        eyes=eyes,
     )
     logger.info("face models loaded from %s in %.0f ms", folder, models.load_ms)
     return models

@@ -1,4 +1,4 @@
-"""Quality of one face image: size, sharpness, pose/frontality, exposure (eyes: see below).
+"""Quality of one face image: size, sharpness, pose/frontality, exposure, eyes open.
 
 Pure logic on arrays (no I/O). `assess()` turns a detection and its aligned chip into a
 `Quality` with measured values and issue codes; hard issues make an image unusable for a
@@ -31,10 +31,16 @@ MAX_ROLL_DEG = 15.0
 MIN_BRIGHTNESS = 60.0  # mean grey level of the central face region
 MAX_BRIGHTNESS = 205.0
 MAX_CLIPPED = 0.15  # fraction of saturated face pixels
+# Eyelid gap / eye width (edge/face/eyes.py). Measured (docs/face.md, "Eyes"): open eyes
+# 0.23-0.36 on every real photo we have, a squinting laugh 0.19, eyes downcast to nearly
+# shut 0.15-0.17, eyes painted shut 0.05-0.13. No narrow-eyed faces were in the set, so
+# the bar is set low: it is a warning and a capture preference, never a rejection.
+MIN_EYE_OPENNESS = 0.16
+CLOSED_EYES_PENALTY = 10.0  # larger than the spread of all other ranking terms
 
 HARD_ISSUES = frozenset({"no_face", "multiple_faces", "too_small"})
 # Issues that make a low score untrustworthy: a non-match goes to the inspector instead.
-DOUBTFUL_ISSUES = frozenset({"blurry", "not_frontal", "underexposed", "overexposed"})
+DOUBTFUL_ISSUES = frozenset({"blurry", "not_frontal", "underexposed", "overexposed", "eyes_closed"})
 
 
 @dataclass
@@ -49,8 +55,7 @@ class Quality:
     roll_deg: float | None = None
     brightness: float | None = None
     clipped: float | None = None
-    # Eyes open/closed needs eyelid landmarks; the 5-point model has none and the 68-point
-    # one is non-commercial, so this stays None (see docs/face.md).
+    eye_openness: float | None = None  # None when the eye model is absent or eyes too small
     eyes_open: bool | None = None
     issues: list[str] = field(default_factory=list)
 
@@ -70,6 +75,10 @@ class Quality:
             return -1.0
         value = float(np.log1p(self.sharpness)) + min(self.eye_distance_px or 0, 120) / 40
         value -= 4 * abs(self.yaw or 0) + abs(self.roll_deg or 0) / 20
+        if self.eye_openness is not None:  # prefer wide-open eyes: no frame caught mid-blink
+            value += 4 * min(self.eye_openness, 0.3)
+        if self.eyes_open is False:  # a frame with open eyes wins over any with closed ones
+            value -= CLOSED_EYES_PENALTY
         return value - 0.5 * len(self.issues)
 
     def as_dict(self) -> dict[str, Any]:
@@ -110,8 +119,14 @@ def pose(face: Face) -> tuple[float, float]:
     return yaw, roll
 
 
-def assess(faces: list[Face], chip: np.ndarray | None, frame_height: int) -> Quality:
-    """Quality of an image given its detected faces (largest first) and the first face's chip."""
+def assess(
+    faces: list[Face],
+    chip: np.ndarray | None,
+    frame_height: int,
+    eye_openness: float | None = None,
+) -> Quality:
+    """Quality of an image given its detected faces (largest first), the first face's chip
+    and its eye openness (edge/face/eyes.py; None = not measured)."""
     if not faces:
         return Quality(faces=0, issues=["no_face"])
     face = faces[0]
@@ -139,4 +154,9 @@ def assess(faces: list[Face], chip: np.ndarray | None, frame_height: int) -> Qua
             q.issues.append("underexposed")
         elif q.brightness > MAX_BRIGHTNESS or q.clipped > MAX_CLIPPED:
             q.issues.append("overexposed")
+    if eye_openness is not None:
+        q.eye_openness = eye_openness
+        q.eyes_open = eye_openness >= MIN_EYE_OPENNESS
+        if not q.eyes_open:
+            q.issues.append("eyes_closed")
     return q

@@ -112,3 +112,43 @@ BOOTH_LOOKS: tuple[Look, ...] = (
     Look(face_height=240, angle=-6, gamma=0.8, blur=1.0, jpeg_quality=70),
     Look(face_height=180, mirror=True, noise=6, shift=(0.08, -0.05)),
 )
+
+
+def closed_eyes(bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """A copy with both eyes painted shut: skin over the eye opening, a dark lash line below.
+
+    A rendering, not a photograph: real closed-eye photos ship in no package we can use, so
+    tests use this to check the eyes-open measure reacts (docs/face.md states the limits).
+    """
+    import cv2
+
+    out = bgr.copy()
+    for pair in (landmarks[0:2], landmarks[2:4]):
+        a, b = sorted(pair, key=lambda point: point[0])  # so "below" points down for both
+        centre = (a + b) / 2
+        d = b - a
+        width = float(np.linalg.norm(d))
+        angle = float(np.degrees(np.arctan2(d[1], d[0])))
+        below = centre + np.array([-d[1], d[0]]) / max(width, 1e-6) * 0.7 * width
+        half = max(2, int(0.15 * width))
+        x, y = int(below[0]), int(below[1])
+        skin = np.median(bgr[y - half : y + half, x - half : x + half].reshape(-1, 3), axis=0)
+        mask = np.zeros(bgr.shape[:2], np.uint8)
+        axes = (int(0.62 * width), int(0.34 * width))
+        cv2.ellipse(mask, (int(centre[0]), int(centre[1])), axes, angle, 0, 360, 255, -1)
+        soft = cv2.GaussianBlur(mask, (0, 0), max(1.0, width / 12))[..., None] / 255.0
+        lid = np.clip(skin * 0.92, 0, 255)  # an eyelid is a little darker than the cheek
+        out = (out * (1 - soft) + lid * soft).astype(np.uint8)
+        lash = max(1, round(width / 14))
+        cv2.ellipse(
+            out,
+            (int(centre[0]), int(centre[1] + 0.05 * width)),
+            (int(0.5 * width), int(0.12 * width)),
+            angle,
+            10,
+            170,
+            (40, 35, 35),
+            lash,
+            cv2.LINE_AA,
+        )
+    return out

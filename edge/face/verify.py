@@ -19,6 +19,7 @@ import numpy as np
 from edge.face.align import align_face
 from edge.face.detect import detect_faces
 from edge.face.embed import embed_chip, similarity
+from edge.face.eyes import measure_eyes
 from edge.face.models import FaceModels, load_models
 from edge.face.quality import DOUBTFUL_ISSUES, HARD_ISSUES, Quality, assess
 
@@ -177,7 +178,7 @@ class FaceVerifier:
         rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         faces = detect_faces(self.models, rgb)
         chip = align_face(rgb, faces[0]) if faces else None
-        quality = assess(faces, chip, rgb.shape[0])
+        quality = assess(faces, chip, rgb.shape[0], measure_eyes(self.models, rgb, faces))
         t = FaceTemplate(quality, None, (time.perf_counter() - start) * 1000, chip)
         return self.embed(t) if embed else t
 
