@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +63,13 @@ async def retained(client: aiomqtt.Client, topic: str, wait: float = 10.0) -> di
     return found if isinstance(found, dict) else None
 
 
-def _chunks(path: Path, offset: int, envelope: dict[str, Any]) -> list[bytes]:
-    if not envelope.get("chunks"):
-        return []
-    size = envelope["chunk_size"]
+def _chunks(path: Path, offset: int, envelope: dict[str, Any]) -> Iterator[bytes]:
+    """The content's chunks, read one at a time (a 10M-document bundle is ~250 MB)."""
+    size = envelope.get("chunk_size") or 0
     with open(path, "rb") as f:
         f.seek(offset)
-        return [f.read(size) for _ in envelope["chunks"]]
+        for _digest in envelope.get("chunks") or ():
+            yield f.read(size)
 
 
 async def publish_one(
@@ -77,7 +78,6 @@ async def publish_one(
     """Publish the bundle file at `path` to one broker; returns what was done."""
     envelope, offset = read_envelope(path)
     topic = envelope_topic(envelope)
-    chunks = _chunks(path, offset, envelope)
     async with aiomqtt.Client(
         broker.host, broker.port, identifier=client_id, username=broker.username,
         password=broker.password, keepalive=max(broker.keepalive, 30), timeout=30,
@@ -88,7 +88,7 @@ async def publish_one(
                 f"{broker.host}:{broker.port} already holds {envelope['kind']} "
                 f"v{previous.get('version')} on {topic}; publish a higher version (or --force)"
             )
-        for index, data in enumerate(chunks):
+        for index, data in enumerate(_chunks(path, offset, envelope)):
             await client.publish(
                 topics.bundle_chunk(envelope["kind"], envelope["sha256"], index),
                 data, qos=1, retain=True,
@@ -106,7 +106,7 @@ async def publish_one(
         "kind": envelope["kind"],
         "version": envelope["version"],
         "mode": envelope.get("mode", "full"),
-        "chunks": len(chunks),
+        "chunks": len(envelope.get("chunks") or ()),
         "replaced_version": previous.get("version") if previous else None,
         "cleared_chunks": cleared,
     }

@@ -139,6 +139,8 @@ class _Link:
             while not fetch.done.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(fetch.done.wait(), timeout=1.0)
+                if self.client is not client:
+                    raise FetchFailed(f"disconnected from the {self.centre} broker")
                 if not fetch.done.is_set() and time.monotonic() - fetch.progress > stall:
                     raise FetchFailed(
                         f"{len(fetch.have)}/{len(env.chunks or [])} chunks after {stall:g} s"

@@ -117,3 +117,28 @@ def test_live_update_forgery_refused_and_old_chunks_cleared(broker, centres, mak
     assert asyncio.run(_retained_count(broker.port, topics.bundle_chunks("watchlist", new))) > 2
     with pytest.raises(PublishError, match="already holds watchlist v3"):
         asyncio.run(publish([conf(broker)], v1))
+
+
+def test_tampered_chunk_on_the_broker_is_never_applied(broker, centres, make_refdata):
+    v1 = centres["east"].full(1, entries(), inline_max=0, chunk_size=256)
+    env = read_envelope(v1)[0]
+    asyncio.run(publish([conf(broker)], v1))
+    chunk0 = topics.bundle_chunk("watchlist", env["sha256"], 0)
+    genuine = v1.read_bytes()[v1.read_bytes().index(b"\n") + 1 :][:256]
+    refdata = make_refdata(fetch_stall_seconds=1.0)
+
+    async def put(payload: bytes) -> None:
+        async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+            await client.publish(chunk0, payload, qos=1, retain=True)
+
+    async def scenario() -> None:
+        await put(b"x" * 256)  # someone with write access to the broker swaps a chunk
+        sync = BundleSync(refdata, {"east": conf(broker)}, "booth-NRT-B03")
+        async with running(sync):
+            await asyncio.sleep(2.5)  # settle, fetch, stall, give up
+            assert refdata.versions() == {}
+            await put(genuine)  # the genuine chunk is back: the next retry completes
+            assert await until(lambda: refdata.versions() == {"watchlist": 1}, timeout=15)
+
+    asyncio.run(scenario())
+    assert alerts(refdata, OHNO) == ["W-OHNO"]
