@@ -16,11 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from edge.face.align import align_face
-from edge.face.detect import detect_faces
-from edge.face.eyes import measure_eyes
 from edge.face.models import FaceModels, load_models
-from edge.face.quality import Quality, assess
+from edge.face.quality import Quality
+from edge.face.verify import FaceTemplate, analyse
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +73,9 @@ class CaptureResult:
     guidance: list[Guidance] = field(default_factory=list)
     ms: float = 0.0
     reason: str | None = None
+    # The chosen frame's detection, alignment and quality, so verification need not redo
+    # them: `verifier.compare(chip_template, result.template)` (only the embedding is left).
+    template: FaceTemplate | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,12 +97,7 @@ class CaptureResult:
 
 def assess_frame(models: FaceModels, bgr: np.ndarray) -> Quality:
     """Detect, align and assess one BGR frame."""
-    import cv2
-
-    rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    faces = detect_faces(models, rgb)
-    chip = align_face(rgb, faces[0]) if faces else None
-    return assess(faces, chip, rgb.shape[0], measure_eyes(models, rgb, faces))
+    return analyse(models, bgr).quality
 
 
 def capture_best(
@@ -115,7 +111,7 @@ def capture_best(
     start = time.monotonic()
     max_frames = max(1, round(window_s * camera.fps))
     live = getattr(camera, "live", False)
-    best: tuple[float, int, np.ndarray, Quality] | None = None
+    best: tuple[float, int, np.ndarray, FaceTemplate] | None = None
     shown: list[Guidance] = []
     last_codes: tuple[str, ...] = ()
     issues_seen: Counter[str] = Counter()
@@ -125,11 +121,12 @@ def capture_best(
         if frame is None:
             break
         seen += 1
-        quality = assess_frame(models, frame.image)
+        analysed = analyse(models, frame.image)
+        quality = analysed.quality
         issues_seen.update(quality.issues)
         score = quality.score()
         if quality.usable and (best is None or score > best[0]):
-            best = (score, frame.index, frame.image, quality)
+            best = (score, frame.index, frame.image, analysed)
         advice = guidance_for(quality)
         codes = tuple(g.code for g in advice)
         if codes != last_codes:
@@ -143,5 +140,5 @@ def capture_best(
         reason = f"no usable frame in {seen} frame(s): {common}"
         logger.info("capture failed: %s", reason)
         return CaptureResult(None, None, None, seen, shown, ms, reason)
-    _, index, image, quality = best
-    return CaptureResult(image, index, quality, seen, shown, ms)
+    _, index, image, analysed = best
+    return CaptureResult(image, index, analysed.quality, seen, shown, ms, template=analysed)

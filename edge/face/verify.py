@@ -150,6 +150,18 @@ def load_image(source: ImageLike) -> np.ndarray:
     return image
 
 
+def analyse(models: FaceModels, bgr: np.ndarray) -> FaceTemplate:
+    """Detect, align and assess the main face of a BGR image (no embedding yet)."""
+    import cv2
+
+    start = time.perf_counter()
+    rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    faces = detect_faces(models, rgb)
+    chip = align_face(rgb, faces[0]) if faces else None
+    quality = assess(faces, chip, rgb.shape[0], measure_eyes(models, rgb, faces))
+    return FaceTemplate(quality, None, (time.perf_counter() - start) * 1000, chip)
+
+
 def _describe(issue: str, q: Quality) -> str:
     if issue == "no_face":
         return "no face found"
@@ -171,15 +183,9 @@ class FaceVerifier:
 
     def template(self, image: ImageLike, embed: bool = True) -> FaceTemplate:
         """Detect, assess, align and (when usable and `embed`) embed the main face of one image."""
-        import cv2
-
         start = time.perf_counter()
-        bgr = load_image(image)
-        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        faces = detect_faces(self.models, rgb)
-        chip = align_face(rgb, faces[0]) if faces else None
-        quality = assess(faces, chip, rgb.shape[0], measure_eyes(self.models, rgb, faces))
-        t = FaceTemplate(quality, None, (time.perf_counter() - start) * 1000, chip)
+        t = analyse(self.models, load_image(image))
+        t.ms = (time.perf_counter() - start) * 1000
         return self.embed(t) if embed else t
 
     def embed(self, t: FaceTemplate) -> FaceTemplate:

@@ -9,7 +9,7 @@ import pytest
 
 from devices.camera import CameraError, OpenCVCamera, StillImageCamera, open_camera
 from edge.face.capture import capture_best
-from edge.face.variations import Look, booth_frame
+from edge.face.variations import Look, booth_frame, chip_photo
 from tests.face.conftest import face_box
 
 SHARP_FRAMES = range(10, 13)
@@ -94,3 +94,14 @@ def test_profile_settings_orient_and_pace_the_simulated_camera(tmp_path, hopper,
             last = camera.read()
         assert camera.fps == 15  # a video file keeps its own frame rate
         assert last.timestamp - start >= 0.4  # 7 frames at 15 fps: ~0.47 s, unpaced ~0.02 s
+
+
+def test_captured_template_spares_verification_the_detection(verifier, approach_video, collins):
+    chip = verifier.template(chip_photo(collins, face_box(verifier.models, collins)))
+    with open_camera(str(approach_video)) as camera:
+        result = capture_best(camera, window_s=3.0, models=verifier.models)
+    assert result.template is not None and result.template.embedding is None
+    assert result.template.quality is result.quality
+    quick = verifier.compare(chip, result.template)  # only the live embedding is computed
+    full = verifier.verify(result.image, chip_photo(collins, face_box(verifier.models, collins)))
+    assert quick.match is True and abs(quick.score - full.score) < 0.02
