@@ -114,7 +114,7 @@ async def mqtt_transfer(bundle: Path, work: Path, trusted: dict) -> dict[str, An
         with contextlib.suppress(asyncio.CancelledError):
             await task
         return {"publish": published, "fetch": fetched, "bytes": got.size,
-                "chunks": len(env.chunks or [])}  # fmt: skip
+                "chunks": len(env.chunks or []), "sha256_ok": got.sha256 == env.sha256}  # fmt: skip
     finally:
         broker.stop()
 

@@ -183,6 +183,10 @@ class BundleSync:
     def screener(self) -> Any:
         return self.refdata.screener()
 
+    def heartbeat_fields(self) -> dict[str, Any]:
+        """What the agent's heartbeat carries from this service (its `services` protocol)."""
+        return {"data_versions": self.versions()}
+
     # -- candidates -----------------------------------------------------------------------------
     def candidate(self, centre: str, topic: str, obj: dict[str, Any] | None) -> None:
         logger.debug("%s: envelope on %s: v%s", centre, topic, obj and obj.get("version"))

@@ -66,6 +66,7 @@ def test_retained_bundles_reach_a_booth_that_connects_later(tmp_path, centres, m
 
         sync = asyncio.run(booth())
         assert [(h.version, h.mode) for h in sync.applied] == [(1, "full"), (2, "delta")]
+        assert sync.heartbeat_fields() == {"data_versions": {"watchlist": 2}}
         assert alerts(refdata, DOE) == ["W-DOE"]
         assert list(refdata.rejections) == []
     finally:
