@@ -274,19 +274,24 @@ class Store:
 def face_rates(counters: dict[str, int]) -> dict[str, float | None]:
     """Capture-failure, match, non-match and unsure shares from a booth's biometric counters.
 
-    The booth sends counters; shares are what an operator compares across booths (a camera or
-    light that degrades shows as a rising failure or unsure share). None when nothing happened.
+    Shares over the booth's recent window (`recent_*`, the last 100 events) when it sends one,
+    so a camera or light that degrades today is not hidden by weeks of good history; otherwise
+    since the agent started. None when nothing happened.
     """
+    recent = (
+        "recent_" if counters.get("recent_captures") or counters.get("recent_verifications") else ""
+    )
 
     def share(part: str, whole: str) -> float | None:
-        total = counters.get(whole) or 0
-        return round(counters.get(part, 0) / total, 4) if total else None
+        total = counters.get(recent + whole) or 0
+        return round(counters.get(recent + part, 0) / total, 4) if total else None
 
     return {
         "capture_failure": share("capture_failures", "captures"),
         "match": share("match", "verifications"),
         "non_match": share("non_match", "verifications"),
         "unsure": share("unsure", "verifications"),
+        "window": "recent" if recent else "since_start",
     }
 
 

@@ -25,6 +25,7 @@ class DocumentReading:
     expiry_date: str | None
     source: str = "mrz"
     extras: dict[str, str] = field(default_factory=dict)
+    portrait: bytes | None = field(default=None, repr=False)  # chip DG2 image (JPEG / JPEG 2000)
 
 
 class DocumentReader(Protocol):

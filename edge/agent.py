@@ -19,6 +19,7 @@ from typing import Any
 from devices.document_reader import DocumentReader
 from devices.simulated.travellers import SimulatedDocumentReader
 from edge.diskguard import DiskGuard
+from edge.inspection import Checks, Inspection
 from edge.outbox import Outbox, OutboxError
 from edge.publisher import CentreLink
 from edge.records import build_record
@@ -36,9 +37,18 @@ class BoothAgent:
     """One booth: inspections in, signed records out to every centre."""
 
     def __init__(
-        self, config: BoothConfig, reader: DocumentReader | None = None, seed: int | None = None
+        self,
+        config: BoothConfig,
+        reader: DocumentReader | None = None,
+        seed: int | None = None,
+        inspection: Inspection | None = None,
+        services: list[Any] | None = None,
     ) -> None:
+        """`inspection` runs the booth's checks; `services` are background tasks with `run()`
+        (e.g. the bundle receiver) and optionally `heartbeat_fields()`."""
         self.config = config
+        self.inspection = inspection or Inspection()
+        self.services = services or []
         self.key = load_or_create_private_key(config.data_dir / "booth.key")
         self.outbox = Outbox(config.data_dir / "outbox.db", config.required_centres())
         self.reader: DocumentReader = reader or SimulatedDocumentReader(seed)
@@ -72,7 +82,8 @@ class BoothAgent:
         """Read a document, decide, commit the record durably; returns the committed record."""
         self.guard.admit()
         reading = await self.reader.read()
-        decided = self.inspector.decide(reading)
+        checks: Checks = await self.inspection.check(reading)
+        decided = self.inspector.decide(reading, checks)
         pending = self.outbox.append(
             lambda seq: build_record(
                 seq=seq,
@@ -83,6 +94,7 @@ class BoothAgent:
                 decision=decided.decision,
                 inspector=self.config.inspector,
                 landing=decided.landing,
+                screening=checks.screening,
                 key=self.key,
             )
         )
@@ -120,7 +132,11 @@ class BoothAgent:
     def heartbeat(self) -> dict[str, Any]:
         state = self.outbox.state()
         free = shutil.disk_usage(self.config.data_dir).free
-        alarms = self.guard.alarms()
+        alarms = self.guard.alarms() + self.inspection.alarms()
+        extra: dict[str, Any] = {"data_versions": {}, "biometrics": {}}
+        for part in [self.inspection, *self.services]:
+            for name, value in getattr(part, "heartbeat_fields", dict)().items():
+                extra[name].update(value)
         message = m.Heartbeat(
             port=self.config.port,
             booth=self.config.booth,
@@ -129,9 +145,16 @@ class BoothAgent:
             alarms=alarms,
             outbox=m.OutboxState(**state, disk_free_bytes=free),
             software=__version__,
-            devices={"document_reader": self.reader.status()},
+            devices=self._devices(),
+            **extra,
         )
         return sign(m.dump(message), self.key)
+
+    def _devices(self) -> dict[str, str]:
+        devices = {"document_reader": self.reader.status()}
+        if self.inspection.face is not None:
+            devices["camera"] = self.inspection.face.status()
+        return devices
 
     async def _heartbeats(self) -> None:
         last_expiry = 0.0
@@ -154,6 +177,7 @@ class BoothAgent:
         async with asyncio.TaskGroup() as tg:
             link_tasks = [tg.create_task(link.run()) for link in self.links.values()]
             beat = tg.create_task(self._heartbeats())
+            link_tasks += [tg.create_task(service.run()) for service in self.services]
             await self._produce()
             await self._stop.wait()
             self.state = "draining"

@@ -49,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from edge.agent import BoothAgent
+    from edge.assembly import build_agent
 
     booth = cfg.require(cfg.load(args.config), "booth", str(args.config))
-    agent = BoothAgent(booth, seed=args.seed)
+    agent = build_agent(booth, seed=args.seed)
     asyncio.run(agent.run())
     if args.json:
         links = {c: link.stats for c, link in agent.links.items()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from devices.document_reader import DocumentReading
 from devices.simulated.travellers import LANDINGS
+from edge.inspection import Checks
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,12 @@ class SimulatedInspector:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
 
-    def decide(self, reading: DocumentReading) -> Decision:
+    def decide(self, reading: DocumentReading, checks: Checks | None = None) -> Decision:
+        """A traveller the checks flag (alert, unscreened, face not matched) is referred."""
         rng = self.rng
+        flagged = checks is not None and checks.needs_inspector
         if rng.random() < 0.55:
             status, days, _ = rng.choices(LANDINGS, [w for *_, w in LANDINGS])[0]
-            decision = "admitted" if rng.random() > 0.002 else "referred"
+            decision = "admitted" if rng.random() > 0.002 and not flagged else "referred"
             return Decision("landing", decision, (status, days))
-        return Decision("departure", "departed", None)
+        return Decision("departure", "referred" if flagged else "departed", None)

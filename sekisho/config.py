@@ -37,6 +37,41 @@ class BrokerConfig(_Strict):
     password: str | None = None
 
 
+class RefDataPolicy(_Strict):
+    """Reference data (signed bundles) a booth takes, needs, and how old it may be to screen on."""
+
+    kinds: list[str] = Field(
+        default_factory=lambda: ["watchlist", "visas"], description="kinds to subscribe to"
+    )
+    required: list[str] = Field(
+        default_factory=lambda: ["watchlist"], description="no screening without these"
+    )
+    max_age_hours: dict[str, float] = Field(
+        default_factory=lambda: {"watchlist": 24.0, "visas": 24.0},
+        description="kind -> the oldest data (by the bundle's created_at) the booth screens on",
+    )
+    fetch_stall_seconds: float = Field(
+        30.0, gt=0, description="give up a chunked download that makes no progress this long"
+    )
+
+    def max_age_seconds(self, kind: str) -> float | None:
+        hours = self.max_age_hours.get(kind)
+        return None if hours is None else hours * 3600.0
+
+
+class FaceCheckConfig(_Strict):
+    """The booth's face check: live capture verified against the chip photo."""
+
+    camera: str = Field(
+        description="device (0, /dev/video0), stream URL, or a video/image file (simulation)"
+    )
+    profile: Path | None = Field(None, description="camera firmware profile (TOML)")
+    window_seconds: float = Field(2.0, gt=0, le=30, description="capture window per traveller")
+    simulated_portrait: Path | None = Field(
+        None, description="chip photo the simulated document reader puts in every passport"
+    )
+
+
 class BoothConfig(_Strict):
     """An edge agent: one inspection booth at one port."""
 
@@ -65,6 +100,10 @@ class BoothConfig(_Strict):
     disk_budget_mb: float = Field(1024.0, gt=0, description="outbox size the booth may use")
     budget_warn_fraction: float = Field(0.8, gt=0, le=1, description="alarm above this share")
     min_free_disk_mb: float = Field(200.0, ge=0, description="alarm below this much free disk")
+    refdata: RefDataPolicy | None = Field(
+        None, description="screen on signed reference data; absent: the booth does not screen"
+    )
+    face: FaceCheckConfig | None = Field(None, description="face check; absent: none")
 
     @field_validator("require_acks")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
+from dataclasses import replace
 
 from devices.document_reader import DocumentReading
 
@@ -163,11 +164,14 @@ class SimulatedDocumentReader:
 
     name = "simulated-document-reader"
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, portrait: bytes | None = None) -> None:
+        """`portrait`: the chip photo every simulated passport carries (for the face check)."""
         self.generator = TravellerGenerator(seed)
+        self.portrait = portrait
 
     async def read(self) -> DocumentReading:
-        return self.generator.reading()
+        reading = self.generator.reading()
+        return replace(reading, portrait=self.portrait) if self.portrait else reading
 
     def status(self) -> str:
         return "ok"

@@ -73,6 +73,7 @@ class LocalStack:
     ack_timeout: float = 5.0
     proxied: bool = False  # booths reach brokers through proxies that can cut one link
     booth_env: dict[str, str] = field(default_factory=dict)  # SEKISHO_BOOTH__* for every booth
+    booth_toml: str = ""  # extra TOML tables for every booth, e.g. "[booth.refdata]"
     sync_token: str = field(default_factory=lambda: secrets.token_hex(16))
     centres: dict[str, CentreSpec] = field(default_factory=dict)
     booths: list[BoothSpec] = field(default_factory=list)
@@ -132,7 +133,7 @@ class LocalStack:
             lines.append("[booth.centre_keys]")
             for c in self.centres.values():
                 lines.append(f"{c.name} = {_toml(c.dir / 'centre.pub')}")
-            b.config.write_text("\n".join(lines) + "\n")
+            b.config.write_text("\n".join(lines) + "\n" + self.booth_toml)
 
     # -- processes ----------------------------------------------------------------------------
     def start_brokers(self) -> None:
@@ -143,6 +144,27 @@ class LocalStack:
                 for c in self.centres.values():
                     if c.name not in b.proxies:
                         b.proxies[c.name] = Proxy(c.broker.port).start()
+
+    def publish_bundle(
+        self, kind: str, records: list[dict[str, Any]], version: int, signer: str = "east"
+    ) -> dict[str, Any]:
+        """Build a full bundle signed by `signer` and publish it, retained, to every broker."""
+        import asyncio
+
+        from central.bundle_publish import publish
+        from central.bundles import build_full
+        from sekisho.config import BrokerConfig
+
+        work = self.base / "bundles"
+        work.mkdir(parents=True, exist_ok=True)
+        data = work / f"{kind}-v{version}.jsonl"
+        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        out = work / f"{kind}-v{version}.bundle"
+        key = load_or_create_private_key(self.centres[signer].dir / "centre.key")
+        envelope = build_full(kind, [data], version, key, signer, out)
+        brokers = [BrokerConfig(port=c.broker.port) for c in self.centres.values()]
+        asyncio.run(publish(brokers, out))
+        return envelope
 
     def start_centre(self, name: str) -> None:
         c = self.centres[name]

@@ -1,0 +1,189 @@
+"""The booth's checks between reading a document and the inspector's decision.
+
+reading -> screening on local reference data -> face (live capture vs chip photo) -> decision.
+Each check is optional on a booth. A check that cannot be made says why, and the traveller then
+goes to the inspector (referred) rather than being passed by default: a booth whose watchlist is
+missing or older than policy allows refuses to screen, it does not screen on stale data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from devices.document_reader import DocumentReading
+from sekisho.wire import messages as m
+
+logger = logging.getLogger(__name__)
+
+
+class ReferenceSource(Protocol):
+    """The booth's applied reference data (`edge.refdata.ReferenceData`)."""
+
+    def screener(self) -> Any:
+        """The current Screener; raises `StaleDataError` when policy forbids screening."""
+        ...
+
+    def versions(self) -> dict[str, int]: ...
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Per kind: version, age and whether screening may use it (`usable`)."""
+        ...
+
+
+@dataclass
+class Checks:
+    """What the booth's checks found for one traveller: goes to the inspector and the record."""
+
+    screening: m.ScreeningSummary = field(default_factory=m.ScreeningSummary)
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # entry ids and scores, no names
+    face: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def needs_inspector(self) -> bool:
+        """A hit, an unscreened traveller or a face that is not a clear match."""
+        return self.screening.referred or (self.face is not None and self.face["match"] is not True)
+
+
+def traveller_of(reading: DocumentReading) -> dict[str, Any]:
+    """The screening engine's traveller dict, from a document reading."""
+    return {
+        "id": reading.document_number,
+        "surname": reading.surname,
+        "given_names": reading.given_names,
+        "birth_date": reading.birth_date,
+        "nationality": reading.nationality,
+        "issuing_country": reading.issuing_state,
+        "sex": reading.sex,
+        "document_number": reading.document_number,
+    }
+
+
+class ScreeningCheck:
+    """Screens each traveller against the booth's applied watchlist (and visas when held)."""
+
+    def __init__(self, source: ReferenceSource) -> None:
+        self.source = source
+
+    def alarms(self) -> list[str]:
+        """`watchlist_unusable` and the like: data missing or older than policy allows."""
+        return [f"{kind}_unusable" for kind, s in self.source.status().items() if not s["usable"]]
+
+    def run(self, reading: DocumentReading, checks: Checks, today: date | None = None) -> None:
+        from edge.refdata.service import StaleDataError
+
+        version = self.source.versions().get("watchlist")
+        try:
+            screener = self.source.screener()
+        except StaleDataError as exc:
+            checks.screening = m.ScreeningSummary(hits=0, watchlist_version=version, referred=True)
+            checks.notes.append(f"not screened: {exc}")
+            return
+        result = screener.screen(traveller_of(reading), today=today)
+        checks.alerts = [
+            {"entry": h.entry_id, "category": h.category, "score": round(h.score, 3)}
+            for h in result.alerts
+        ]
+        visa = result.visa
+        visa_problem = visa is not None and visa.status not in ("valid", "not_found")
+        checks.screening = m.ScreeningSummary(
+            hits=len(result.alerts),
+            watchlist_version=version,
+            referred=bool(result.alerts) or visa_problem,
+        )
+        if result.alerts:
+            checks.notes.append(f"{len(result.alerts)} watchlist alert(s)")
+        if visa_problem:
+            checks.notes.append(f"visa {visa.status}")
+
+
+class FaceCheck:
+    """Captures the traveller's face and verifies it against the chip photo (DG2).
+
+    A live camera stays open between travellers; a file source (the simulated camera) is
+    opened again for each one, as if the traveller stepped in front of it.
+    """
+
+    def __init__(
+        self,
+        open_camera: Callable[[], Any],
+        verifier: Any,
+        stats: Any,
+        window_s: float = 2.0,
+    ) -> None:
+        self.open_camera = open_camera
+        self.verifier = verifier
+        self.stats = stats
+        self.window_s = window_s
+        self._camera: Any = None
+
+    def _camera_now(self) -> Any:
+        if self._camera is None or not self._camera.live:
+            if self._camera is not None:
+                self._camera.close()
+            self._camera = self.open_camera()
+        return self._camera
+
+    def status(self) -> str:
+        return "absent" if self._camera is None else self._camera.status()
+
+    def run(self, reading: DocumentReading, checks: Checks) -> None:
+        from edge.face.capture import capture_best
+
+        if reading.portrait is None:
+            checks.notes.append("no chip photo to compare the face with")
+            return
+        started = time.monotonic()
+        captured = capture_best(self._camera_now(), self.window_s, models=self.verifier.models)
+        self.stats.record_capture(captured)
+        if not captured.ok:
+            checks.face = {"match": None, "reason": captured.reason}
+            checks.notes.append(f"face not captured: {captured.reason}")
+            return
+        verdict = self.verifier.verify(captured.image, reading.portrait)
+        self.stats.record_verification(verdict)
+        checks.face = verdict.as_dict()
+        checks.face["ms_total"] = round((time.monotonic() - started) * 1000, 1)
+        if verdict.match is not True:
+            checks.notes.append("face: " + ("no match" if verdict.match is False else "unsure"))
+
+
+class Inspection:
+    """Runs the booth's configured checks for one reading (CPU work off the event loop)."""
+
+    def __init__(
+        self, screening: ScreeningCheck | None = None, face: FaceCheck | None = None
+    ) -> None:
+        self.screening = screening
+        self.face = face
+
+    async def check(self, reading: DocumentReading) -> Checks:
+        if self.screening is None and self.face is None:
+            return Checks()
+        return await asyncio.to_thread(self.check_now, reading)
+
+    def check_now(self, reading: DocumentReading) -> Checks:
+        checks = Checks()
+        if self.screening is not None:
+            self.screening.run(reading, checks)
+        if self.face is not None:
+            self.face.run(reading, checks)
+        return checks
+
+    def alarms(self) -> list[str]:
+        return self.screening.alarms() if self.screening is not None else []
+
+    def heartbeat_fields(self) -> dict[str, dict[str, int]]:
+        """Reference data versions and biometric counters for the booth heartbeat."""
+        fields: dict[str, dict[str, int]] = {}
+        if self.screening is not None:
+            fields["data_versions"] = self.screening.source.versions()
+        if self.face is not None:
+            fields["biometrics"] = self.face.stats.as_dict()
+        return fields
