@@ -7,8 +7,8 @@ TFLite files itself, so neither TensorFlow nor that package's code is needed (in
 with `--no-deps`, never imported). The model takes a 64x64 crop around one eye (we place it
 with dlib's corners, as MediaPipe does with its own) and returns 71 points: the lower
 eyelid (0-8, corner to corner) and upper eyelid (9-15) first. Openness is the eyelid gap
-at the middle of the eye over the eye's width: open eyes measured 0.23-0.42, downcast or
-nearly closed eyes 0.15-0.18 (docs/face.md, "Eyes").
+at the middle of the eye over the eye's width: open eyes measured 0.23-0.40, downcast and
+nearly closed eyes 0.13-0.17 (docs/face.md, "Eyes").
 """
 
 from __future__ import annotations

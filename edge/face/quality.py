@@ -32,9 +32,9 @@ MIN_BRIGHTNESS = 60.0  # mean grey level of the central face region
 MAX_BRIGHTNESS = 205.0
 MAX_CLIPPED = 0.15  # fraction of saturated face pixels
 # Eyelid gap / eye width (edge/face/eyes.py). Measured (docs/face.md, "Eyes"): open eyes
-# 0.23-0.36 on every real photo we have, a squinting laugh 0.19, eyes downcast to nearly
-# shut 0.15-0.17, eyes painted shut 0.05-0.13. No narrow-eyed faces were in the set, so
-# the bar is set low: it is a warning and a capture preference, never a rejection.
+# 0.23-0.40 on every real photo we have, a squinting laugh 0.17-0.19, eyes downcast to nearly
+# shut 0.13-0.17, eyes painted shut 0.06-0.19. No narrow-eyed faces were in the set, so the
+# bar is set low: it is a warning and a capture preference, never a rejection.
 MIN_EYE_OPENNESS = 0.16
 CLOSED_EYES_PENALTY = 10.0  # larger than the spread of all other ranking terms
 

@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 
+from edge.face.eyes import eye_model_path
 from tests.face.conftest import DATA, REPO
 
 # A fresh interpreter records every socket-level audit event (PEP 578) from start to end:
-# model loading, detection, alignment, embedding. Any event means a network attempt.
+# model loading, detection, alignment, eyes, embedding. Any event means a network attempt.
 PROBE = """
 import json, sys
 events = []
@@ -19,7 +20,8 @@ def hook(event, args):
 sys.addaudithook(hook)
 from edge.face.verify import FaceVerifier
 r = FaceVerifier().verify(sys.argv[1], sys.argv[2])
-print(json.dumps({"events": events, "match": r.match}))
+eyes = r.quality["a"]["eye_openness"]
+print(json.dumps({"events": events, "match": r.match, "eyes": eyes}))
 """
 
 
@@ -41,3 +43,5 @@ def test_model_load_and_verify_make_no_network_call():
     out = json.loads(proc.stdout)
     assert out["match"] is False  # the pipeline really ran
     assert out["events"] == []
+    if eye_model_path() is not None:
+        assert out["eyes"] > 0.2  # the eyelid model loaded and ran too
