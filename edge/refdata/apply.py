@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import shutil
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -138,6 +139,8 @@ def apply_bundle(
         return store.commit(staging, new, before_switch=lambda: stage("switch"))
     except ContentError as exc:
         raise reject("bad_content", str(exc)) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise reject("bad_content", f"content does not decode: {exc}") from None
     except ReferenceDataError as exc:
         raise reject("bad_data", str(exc)) from None
     except OSError as exc:

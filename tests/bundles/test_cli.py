@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from sekisho.cli import main
 from tests.bundles.conftest import DOE, OHNO, entries, write_jsonl
 
 pytestmark = pytest.mark.slow
@@ -17,23 +18,45 @@ VISA = {"visa_number": "V-100", "surname": "OHNO", "given_names": "TARO", "birth
         "valid_from": "2026-01-01", "valid_until": "2026-03-31", "entries": "single", "used": 0}  # fmt: skip
 
 
-def sekisho(*args: object, ok: bool = True) -> subprocess.CompletedProcess:
+class Ran:
+    """What a command printed and how it exited."""
+
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = code, stdout, stderr
+
+
+@pytest.fixture
+def sekisho(capsys):
+    """Run `sekisho ARGS...` in this process (the same entry point; no interpreter start-up)."""
+
+    def run(*args: object, ok: bool = True) -> Ran:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        assert (code == 0) == ok, err
+        return Ran(code, out, err)
+
+    return run
+
+
+def sekisho_process(*args: object) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "sekisho", *map(str, args)],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert (proc.returncode == 0) == ok, proc.stderr
+    assert proc.returncode == 0, proc.stderr
     return proc
 
 
-def lines(proc: subprocess.CompletedProcess) -> list[dict]:
+def lines(proc: Ran | subprocess.CompletedProcess) -> list[dict]:
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
 def test_watchlist_screen_prints_one_line_per_query(tmp_path):
+    """As a person runs it: a separate process."""
     names = write_jsonl(tmp_path / "names.jsonl", entries(50)[:-1])
     docs = write_jsonl(tmp_path / "docs.jsonl", entries(0)[-1:])
     stolen = {"id": "T-3", "surname": "ROE", "nationality": "UTO", "document_number": "ZZ0000001"}
     queries = write_jsonl(tmp_path / "q.jsonl", [OHNO, DOE, stolen])
-    out = lines(sekisho("watchlist", "screen", "--watchlist", names, "--watchlist", docs,
+    out = lines(sekisho_process("watchlist", "screen", "--watchlist", names, "--watchlist", docs,
                         "--queries", queries, "--json"))  # fmt: skip
     assert [r["id"] for r in out] == ["T-1", "T-2", "T-3"]
     assert [r["alerts"] for r in out] == [["W-OHNO"], [], ["D-1"]]
@@ -44,7 +67,7 @@ def test_watchlist_screen_prints_one_line_per_query(tmp_path):
     assert out[0]["hits"][0]["entry"] == "W-OHNO" and out[0]["hits"][0]["score"] >= 0.85
 
 
-def test_bundle_build_verify_apply_screen_and_visa_check(tmp_path, centres):
+def test_bundle_build_verify_apply_screen_and_visa_check(tmp_path, centres, sekisho):
     east, west = centres["east"], centres["west"]
     keys = ["--centre-key", f"east={east.pub_path}", "--centre-key", f"west={west.pub_path}"]
     data = write_jsonl(tmp_path / "w.jsonl", entries(30))
@@ -90,7 +113,7 @@ def test_bundle_build_verify_apply_screen_and_visa_check(tmp_path, centres):
     assert lines(plain)[0]["status"] == "not_found"
 
 
-def test_bundle_publish_command(tmp_path, centres, broker):
+def test_bundle_publish_command(tmp_path, centres, broker, sekisho):
     bundle = centres["east"].full(1, entries(10))
     out = lines(sekisho("watchlist", "bundle", "publish", bundle,
                         "--broker", f"127.0.0.1:{broker.port}", "--json"))  # fmt: skip
