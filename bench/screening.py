@@ -73,9 +73,11 @@ def stage_build(args: argparse.Namespace, work: Path) -> dict:
     from edge.screening.evalset import document_arrays
 
     start = time.perf_counter()
-    documents = document_arrays(args.documents)
-    documents["ids"] = np.char.add(b"L", np.arange(args.documents).astype("S8"))
-    documents.update(category="lost_stolen_document", action="seize")
+    documents = None
+    if args.documents:
+        documents = document_arrays(args.documents)
+        documents["ids"] = np.char.add(b"L", np.arange(args.documents).astype("S8"))
+        documents.update(category="lost_stolen_document", action="seize")
     meta = build_directory_from_files(
         [work / "watchlist.jsonl"], work / "index", version=1, documents=documents,
         progress=lambda n: print(f"  built {n:,} entries", file=sys.stderr, flush=True),
@@ -157,7 +159,7 @@ def stage_query(args: argparse.Namespace, work: Path) -> dict:
     # Documents: listed numbers (from the document generator) and unlisted ones.
     from edge.screening.evalset import document_arrays
 
-    cols = document_arrays(args.documents)
+    cols = document_arrays(max(args.documents, 1))
     listed = [
         {"number": n.decode(), "country": c.decode()}
         for n, c in zip(cols["numbers"][:500], cols["countries"][:500], strict=True)

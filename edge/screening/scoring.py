@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from edge.screening.dates import DateEvidence
+from edge.screening.dates import WEAK_KINDS, DateEvidence
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,9 @@ DEFAULT_THRESHOLD = 0.85
 REPORT_FLOOR = 0.60  # weaker hits are not reported at all
 NATIONALITY_MATCH, NATIONALITY_MISMATCH = 0.02, -0.05
 SEX_MISMATCH = -0.10
+# A name that matches only approximately (a typing error, a truncation, an initial) and a birth
+# date that only approximately agrees are two weak pieces of evidence: together they are less.
+FUZZY_AND_WEAK_DATE = -0.05
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,13 @@ class Evidence:
     date: DateEvidence
     nationality: tuple[float, str]
     sex: tuple[float, str]
+    name_exact: bool = True  # every aligned token the same name (spelling, sound or variant)
 
     @property
     def score(self) -> float:
         total = self.name + self.date.adjust + self.nationality[0] + self.sex[0]
+        if not self.name_exact and self.date.kind in WEAK_KINDS:
+            total += FUZZY_AND_WEAK_DATE
         return round(min(max(total, 0.0), 1.0), 3)
 
     def explanation(self) -> str:

@@ -266,6 +266,7 @@ class Screener:
             compare_dates(qdob, pack_date(entry.get("birth_date")), namesakes),
             nationality_evidence(traveller.get("nationality"), entry.get("nationality")),
             sex_evidence(traveller.get("sex"), entry.get("sex")),
+            all(m.similarity >= 0.95 for m in best.matches),
         )
         score = evidence.score
         if score < REPORT_FLOOR:

@@ -32,12 +32,17 @@ MAX_SPELLINGS = 6
 
 
 @lru_cache(maxsize=1_000_000)
-def token_similarity(q: str, e: str, loose: bool = True) -> tuple[float, str]:
+def token_similarity(
+    q: str, e: str, loose: bool = True, vowels_vary: bool = True
+) -> tuple[float, str]:
     """(similarity 0..1, relation) of a traveller token and an entry spelling.
 
     Relations: '=' same or same sound, '≈' a known variant, 'truncated', 'initial', '~' fuzzy.
     `loose=False` (for names run together) keeps only spelling and sound, not consonant keys
-    or truncation, which are too permissive on long joined strings.
+    or truncation, which are too permissive on long joined strings. `vowels_vary=False` for
+    spellings this module romanised itself from kana, Hangul, Cyrillic or Chinese characters:
+    every accepted spelling is already among them, and a consonant-key match would make
+    SACHIKO of SHOTAKE or EUNJI of YONJA.
     """
     if q == e:
         return 1.0, "="
@@ -51,7 +56,7 @@ def token_similarity(q: str, e: str, loose: bool = True) -> tuple[float, str]:
         if dist == 1 and len(q) >= 6:
             return 0.88, "~"
         return (0.85, "~") if dist == 2 and len(q) >= 10 else (0.0, "~")
-    cq = consonant_key(q)
+    cq = consonant_key(q) if vowels_vary else ""
     if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
         return 0.93, "≈"
     if len(q) == 1:
@@ -109,7 +114,11 @@ def _entry_spellings(tokens: tuple[NameToken, ...]) -> list[str]:
 
 
 def _pair_candidates(
-    q_tokens: list[str], e_tokens: list[NameToken], spans: list[tuple[int, int, int, int]]
+    q_tokens: list[str],
+    e_tokens: list[NameToken],
+    spans: list[tuple[int, int, int, int]],
+    same_part: list[list[bool]],
+    latin: bool,
 ) -> list[tuple]:
     out = []
     for qs, qe, es, ee in spans:
@@ -119,19 +128,22 @@ def _pair_candidates(
         best = (0.0, "~", "")
         for spelling in _entry_spellings(tuple(e_tokens[es:ee])):
             for q_form in q_forms:
-                sim, rel = token_similarity(q_form, spelling, single)
+                sim, rel = token_similarity(q_form, spelling, single, latin)
                 if sim > best[0]:
                     best = (sim, rel, spelling)
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
-            out.append((best[0], -size, qs, qe, es, ee, best[1], best[2]))
+            # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
+            # father's name alike) must not leave the entry's surname unmatched.
+            same = same_part[qs][es]
+            out.append((best[0], -size, same, qs, qe, es, ee, best[1], best[2]))
     return out
 
 
 def _assign(candidates: list[tuple], used_q: set[int], used_e: set[int]) -> list[tuple]:
     chosen = []
-    for cand in sorted(candidates, key=lambda c: (c[0], c[1]), reverse=True):
-        _, _, qs, qe, es, ee, _, _ = cand
+    for cand in sorted(candidates, key=lambda c: (c[0], c[1], c[2]), reverse=True):
+        _, _, _, qs, qe, es, ee, _, _ = cand
         if used_q.intersection(range(qs, qe)) or used_e.intersection(range(es, ee)):
             continue
         used_q.update(range(qs, qe))
@@ -157,14 +169,20 @@ def match_name(
     used_q: set[int] = set()
     used_e: set[int] = set()
     singles = [(i, i + 1, j, j + 1) for i in range(nq) for j in range(ne)]
-    single_cands = _pair_candidates(q_tokens, e_tokens, singles)
+    same_part = [[qp == ep for ep in e_parts] for qp in q_parts]
+    latin = rendering.script == "latin"
+    single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin)
     chosen = _assign(single_cands, used_q, used_e)
-    partial = any(c[6] in ("truncated", "initial") for c in chosen)
+    partial = any(c[7] in ("truncated", "initial") for c in chosen)
     if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2:
         pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
         pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
         used_q, used_e = set(), set()
-        chosen = _assign(single_cands + _pair_candidates(q_tokens, e_tokens, pairs), used_q, used_e)
+        chosen = _assign(
+            single_cands + _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin),
+            used_q,
+            used_e,
+        )
     matches = [
         TokenMatch(
             tuple(q_tokens[qs:qe]),
@@ -175,9 +193,9 @@ def match_name(
             q_parts[qs],
             e_parts[es],
         )
-        for sim, _, qs, qe, es, ee, rel, spelling in chosen
+        for sim, _, _, qs, qe, es, ee, rel, spelling in chosen
     ]
-    total = sum(c[0] * (c[3] - c[2]) for c in chosen)
+    total = sum(c[0] * (c[4] - c[3]) for c in chosen)
     unmatched_q = tuple(t for i, t in enumerate(q_tokens) if i not in used_q)
     unmatched_e = tuple(t for i, t in enumerate(e_tokens) if i not in used_e and t.spellings)
     if not matches:
@@ -187,8 +205,11 @@ def match_name(
     extras_q, extras_e = len(unmatched_q) - conflicts, len(unmatched_e) - conflicts
     # A whole part of the entry's name (all its given names, or its surname) unmatched is a
     # missing name, not a dropped middle name.
-    for part in (rendering.surname, rendering.given):
-        if part and extras_e and all(t in unmatched_e for t in part if t.spellings):
+    # Compared by position: a family name and a father's name may be the same token.
+    n_sur = len(rendering.surname)
+    for lo, hi in ((0, n_sur), (n_sur, ne)):
+        part = [j for j in range(lo, hi) if e_tokens[j].spellings]
+        if part and extras_e and all(j not in used_e for j in part):
             conflicts, extras_e = conflicts + 1, extras_e - 1
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2

@@ -64,7 +64,7 @@ def name_tokens(text: str) -> list[str]:
 def glued_variants(token: str) -> tuple[str, ...]:
     """The token plus, for ALHASSAN-style glued prefixes, the token without the prefix."""
     for prefix in GLUED_PREFIXES:
-        if token.startswith(prefix) and len(token) >= len(prefix) + 4:
+        if token.startswith(prefix) and len(token) >= len(prefix) + 3:
             return (token, token[len(prefix) :])
     return (token,)
 
