@@ -169,8 +169,12 @@ def det_points(genuine: list[float], impostor: list[float]) -> list[tuple[float,
     return points
 
 
-def draw_det(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
-    """A DET plot (log FMR vs. log FNMR) drawn with OpenCV, so no plotting library is needed."""
+def draw_det(curves: dict[str, list[tuple[float, float]]], path: Path, n_impostor: int) -> None:
+    """A DET plot (log FMR vs. log FNMR) drawn with OpenCV, so no plotting library is needed.
+
+    Empirical operating points are joined as a staircase (nothing between two thresholds is
+    measured), and the FMR range below 1/n_impostor, which this set cannot resolve, is greyed.
+    """
     w, h, pad = 720, 560, 70
     img = np.full((h, w, 3), 255, np.uint8)
     lo_x, lo_y = 1e-4, 1e-3
@@ -204,9 +208,25 @@ def draw_det(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
         (0, 0, 0),
         1,
     )
+    x_limit, _ = xy(1 / max(n_impostor, 1), lo_y)
+    cv2.rectangle(img, (pad + 1, pad + 1), (x_limit, h - pad - 1), (225, 225, 225), -1)
+    cv2.putText(
+        img,
+        f"FMR < 1/{n_impostor}: not measurable here",
+        (pad + 6, h - pad - 10),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.4,
+        (90, 90, 90),
+        1,
+    )
     colours = [(200, 60, 0), (0, 120, 0), (0, 0, 200)]
     for k, (name, points) in enumerate(curves.items()):
-        pts = np.array([xy(a, b) for a, b in sorted(points)], np.int32)
+        stairs: list[tuple[float, float]] = []
+        for a, b in sorted(points):
+            if stairs:
+                stairs.append((a, stairs[-1][1]))
+            stairs.append((a, b))
+        pts = np.array([xy(a, b) for a, b in stairs], np.int32) + k  # offset: curves coincide
         cv2.polylines(img, [pts], False, colours[k % 3], 2)
         cv2.putText(
             img,
@@ -397,12 +417,16 @@ def main() -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    curves = {"genuine same photo": det_points(same_photo, impostor)}
-    if cross_photo:
-        curves["genuine different photos"] = det_points(cross_photo, impostor)
-    if degraded:
-        curves["genuine degraded capture"] = det_points(degraded, impostor)
-    draw_det(curves, out / "face_det.png")
+    # n in the legend: FNMR below 1/n genuine pairs cannot show either.
+    curves = {}
+    for name, gen in (
+        ("same photo", same_photo),
+        ("different photos", cross_photo),
+        ("degraded capture", degraded),
+    ):
+        if gen:
+            curves[f"genuine {name} (n={len(gen)})"] = det_points(gen, impostor)
+    draw_det(curves, out / "face_det.png", len(impostor))
     print(f"\nDET curve: {out / 'face_det.png'}")
 
     cores = "all cores" if args.all_cores else "one core"
