@@ -40,6 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--seed", type=int, default=None, help="seed for the simulated travellers")
     demo.add_argument(
+        "--watchlist",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="East signs and pushes a synthetic watchlist of N entries (several scripts) that "
+        "every booth screens on; 0: booths do not screen (default 5000)",
+    )
+    demo.add_argument(
         "--chaos",
         action="store_true",
         help="throughout the run, kill -9 and restart brokers, aggregators and booths, and cut "
@@ -64,6 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         rate_per_minute=args.rate,
         drain_timeout=args.drain_timeout,
         proxied=args.chaos,
+        booth_toml='[booth.refdata]\nkinds = ["watchlist"]\n' if args.watchlist else "",
     )
     monkey = ChaosMonkey(stack, random.Random(args.seed), report=progress) if args.chaos else None
     stop = threading.Event()
@@ -72,7 +81,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         progress(f"demo: starting in {base}")
-        stack.start(seed=args.seed)
+        bundles = []
+        if args.watchlist:
+            progress(f"demo: East signs a watchlist bundle of {args.watchlist} entries ...")
+            bundles.append(("watchlist", demo_watchlist(args.watchlist, args.seed), 1))
+        stack.start(seed=args.seed, bundles=bundles)
         for c in stack.centres.values():
             progress(f"demo: {c.name} dashboard  {c.url}   (broker 127.0.0.1:{c.broker.port})")
         progress(
@@ -98,6 +111,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         stack.stop_all()
     summary = stack.summary()
+    if args.watchlist:
+        summary.update(stack.screening_counts())
     if monkey:
         summary["faults"] = monkey.faults
     summary["seconds"] = round(time.monotonic() - started, 1)
@@ -108,6 +123,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         emit(summary, False)
     ok = summary["produced"] == summary["east"] == summary["west"] and not summary["duplicates"]
     return 0 if ok and summary["undelivered"] == 0 else 1
+
+
+def demo_watchlist(n: int, seed: int | None) -> list[dict]:
+    """A synthetic watchlist (names in several scripts), plus a few listed names the simulated
+    travellers carry, without birth dates, so that some travellers are alerted and referred."""
+    from edge.screening.evalset import generate
+
+    entries = generate(n, 0, 0, seed=seed or 5).entries
+    for i, name in enumerate(["SMITH, JOHN", "NGUYEN, VAN ANH", "PARK, JIHO"]):
+        entries.append(
+            {"id": f"DEMO-{i + 1}", "names": [name], "category": "person_of_interest",
+             "action": "refer"}
+        )  # fmt: skip
+    return entries
 
 
 def _report(stack) -> None:

@@ -186,10 +186,16 @@ class LocalStack:
             args, self.base / "logs" / f"booth-{booth.name}.log", env=self.booth_env
         )
 
-    def start(self, seed: int | None = None) -> None:
+    def start(
+        self, seed: int | None = None, bundles: list[tuple[str, list[dict], int]] = ()
+    ) -> None:
+        """Brokers, centres, then booths; `bundles` (kind, records, version) are published
+        (retained) before any booth starts, so booths screen from their first traveller."""
         self.prepare()
         self.start_brokers()
         self.write_configs()
+        for kind, records, version in bundles:
+            self.publish_bundle(kind, records, version)
         for name in self.centres:
             self.start_centre(name)
         self.wait_centres()
@@ -286,6 +292,23 @@ class LocalStack:
         for b in self.booths:
             rows = self._outbox_query(b, "SELECT value FROM meta WHERE key='last_seq'")
             out[(b.port, b.booth)] = int(rows[0][0]) if rows else 0
+        return out
+
+    def screening_counts(self) -> dict[str, int]:
+        """Records screened on a watchlist, with alerts, and referred to an inspector."""
+        out = {"screened": 0, "alerts": 0, "referred": 0}
+        for b in self.booths:
+            for screened, alerts, referred in self._outbox_query(
+                b,
+                """SELECT coalesce(sum(json_extract(payload, '$.screening.watchlist_version')
+                                       IS NOT NULL), 0),
+                          coalesce(sum(json_extract(payload, '$.screening.hits') > 0), 0),
+                          coalesce(sum(json_extract(payload, '$.decision') = 'referred'), 0)
+                   FROM records""",
+            ):
+                out["screened"] += screened
+                out["alerts"] += alerts
+                out["referred"] += referred
         return out
 
     def centre_seqs(self, name: str) -> tuple[dict[tuple[str, str], list[int]], list[str]]:
