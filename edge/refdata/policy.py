@@ -1,10 +1,9 @@
 """How old reference data may be before the booth refuses to screen on it (per kind).
 
-The model is part of the booth configuration (`[booth.refdata]` in `sekisho.config`), which is
-its one owner; it is re-exported here because the reference-data code is its main user.
+The model is the booth config's `[booth.refdata]` section (`sekisho.config.RefDataPolicy`):
+kinds to take, kinds screening cannot go without, `max_age_hours` per kind, and how long a
+stalled chunk download is waited for. Re-exported here for the bundle code and its callers.
 """
-
-from __future__ import annotations
 
 from sekisho.config import RefDataPolicy
 
