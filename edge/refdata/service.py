@@ -96,9 +96,16 @@ class ReferenceData:
         return out
 
     def age_seconds(self, kind: str) -> float | None:
-        """Seconds since central created the held bundle of `kind`; None if nothing is held."""
+        """Seconds since central created the held bundle of `kind`; None if nothing is held.
+
+        A `created_at` later than the booth's own time of applying it (a centre's clock ahead)
+        counts from the apply instead, so no bundle can look fresh for longer than policy allows.
+        """
         held = self.held(kind)
-        return None if held is None else max(0.0, self.clock() - parse_time(held.created_at))
+        if held is None:
+            return None
+        born = min(parse_time(held.created_at), parse_time(held.applied_at))
+        return max(0.0, self.clock() - born)
 
     def status(self) -> dict[str, Any]:
         """Per kind: version, created_at, age, the allowed age and whether screening may use it."""

@@ -147,6 +147,16 @@ def test_data_older_than_policy_is_refused(tmp_path, centres, make_refdata):
     assert alerts(refdata) == ["W-OHNO"]
 
 
+def test_a_bundle_dated_in_the_future_ages_from_its_apply(centres, make_refdata):
+    tomorrow = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(time.time() + 86400))
+    refdata = make_refdata(max_age_hours={"watchlist": 1.0})
+    refdata.apply_file(centres["east"].full(1, entries(), created_at=tomorrow))
+    assert refdata.age_seconds("watchlist") < 60
+    refdata.clock = lambda: time.time() + 7200  # two hours later: too old, whatever it claims
+    with pytest.raises(StaleDataError, match=r"watchlist data v1 is 2\.0 h old"):
+        refdata.screener()
+
+
 def test_required_data_missing_is_refused(make_refdata):
     with pytest.raises(StaleDataError, match="no watchlist data held"):
         make_refdata().screener()
