@@ -36,6 +36,23 @@ def register_bundle(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--json", action="store_true")
     build.set_defaults(func=cmd_build)
 
+    release = sub.add_parser("release", help="next version: full + delta, kept in a history (central)",
+                             description="Build the next version of a dataset (the last full bundle "
+                             "in --history plus one): its full bundle and the delta from the last, "
+                             "both kept in --history; with --broker, publish both.")  # fmt: skip
+    release.add_argument("--kind", default="watchlist", choices=["watchlist", "visas"])
+    release.add_argument("--data", action="append", type=Path, required=True, metavar="FILE.jsonl")
+    release.add_argument("--history", type=Path, required=True, metavar="DIR",
+                         help="where every released bundle is kept")  # fmt: skip
+    release.add_argument("--key", type=Path, required=True, help="the centre's private key (PEM)")
+    release.add_argument("--signer", required=True, help="the centre's name, e.g. east")
+    release.add_argument("--broker", action="append", default=[], metavar="HOST:PORT",
+                         help="publish both bundles there (repeatable)")  # fmt: skip
+    release.add_argument("--chunk-size", type=int, default=1 << 20)
+    release.add_argument("--inline-max", type=int, default=64 * 1024)
+    release.add_argument("--json", action="store_true")
+    release.set_defaults(func=cmd_release)
+
     verify = sub.add_parser("verify", help="check a bundle file's signature and integrity",
                             description="Signature (against the given centre keys), content size "
                             "and sha256, chunk digests, and for a full bundle the dataset it makes. "
@@ -81,12 +98,8 @@ def _summary(env: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from central.bundles import BundleBuildError, build_delta, build_full, delta_counts
-    from sekisho.wire.signing import load_private_key
 
-    try:
-        key = load_private_key(args.key)
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot load the signing key {args.key}: {exc}") from None
+    key = _signing_key(args.key)
     common = dict(chunk_size=args.chunk_size, inline_max=args.inline_max)
     try:
         if args.base:
@@ -103,6 +116,33 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.update(delta_counts(args.out))
     emit(out, args.json)
     return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from central.bundle_history import release
+    from central.bundles import BundleBuildError
+
+    key = _signing_key(args.key)
+    brokers = [_broker(b) for b in args.broker]
+    try:
+        built = release(args.kind, args.data, args.history, key, args.signer,
+                        chunk_size=args.chunk_size, inline_max=args.inline_max)  # fmt: skip
+    except BundleBuildError as exc:
+        raise UserError(str(exc)) from None
+    for env in built:
+        emit({**_summary(env), "file": str(env["file"])}, args.json)
+    for env in built:
+        _publish(brokers, env["file"], args.json)
+    return 0
+
+
+def _signing_key(path: Path) -> Any:
+    from sekisho.wire.signing import load_private_key
+
+    try:
+        return load_private_key(path)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot load the signing key {path}: {exc}") from None
 
 
 def verify_file(path: Path, keys: dict[str, Any], held: int | None) -> dict[str, Any]:
@@ -157,16 +197,19 @@ def _broker(text: str) -> Any:
     return BrokerConfig(host=host, port=int(port))
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
+def _publish(brokers: list[Any], path: Path, as_json: bool, force: bool = False) -> None:
     from central.bundle_publish import PublishError, publish
     from edge.refdata.bundle_file import BundleFileError
 
-    brokers = [_broker(b) for b in args.broker]
     try:
-        for result in asyncio.run(publish(brokers, args.file, args.force)):
-            emit(result, args.json)
+        for result in asyncio.run(publish(brokers, path, force)):
+            emit(result, as_json)
     except (PublishError, BundleFileError) as exc:
         raise UserError(str(exc)) from None
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    _publish([_broker(b) for b in args.broker], args.file, args.json, args.force)
     return 0
 
 

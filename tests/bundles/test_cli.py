@@ -122,3 +122,48 @@ def test_bundle_publish_command(tmp_path, centres, broker, sekisho):
         "watchlist", "bundle", "publish", bundle, "--broker", f"127.0.0.1:{broker.port}", ok=False
     )
     assert "already holds watchlist v1" in again.stderr
+
+
+def test_release_allocates_versions_keeps_history_and_publishes(tmp_path, centres, broker, sekisho):
+    east = centres["east"]
+    history = tmp_path / "history"
+    common = ["--history", history, "--key", east.base / "east.key", "--signer", "east",
+              "--broker", f"127.0.0.1:{broker.port}", "--json"]  # fmt: skip
+    first = lines(
+        sekisho(
+            "watchlist",
+            "bundle",
+            "release",
+            "--data",
+            write_jsonl(tmp_path / "a.jsonl", entries(20)),
+            *common,
+        )
+    )
+    assert [(r.get("version"), r.get("mode"), r.get("topic")) for r in first] == [
+        (1, "full", None), (1, "full", "sekisho/v1/bundles/watchlist")]  # fmt: skip
+    second = lines(
+        sekisho(
+            "watchlist",
+            "bundle",
+            "release",
+            "--data",
+            write_jsonl(tmp_path / "b.jsonl", entries(25)),
+            *common,
+        )
+    )
+    built, published = second[:2], second[2:]
+    assert [(r["version"], r["mode"], r.get("base_version")) for r in built] == [
+        (2, "full", None),
+        (2, "delta", 1),
+    ]
+    assert [r["topic"] for r in published] == [
+        "sekisho/v1/bundles/watchlist",
+        "sekisho/v1/bundles/watchlist/delta",
+    ]
+    # a booth that holds v1 takes the delta from the history
+    root = tmp_path / "refdata"
+    keys = ["--refdata", root, "--centre-key", f"east={east.pub_path}"]
+    sekisho("watchlist", "bundle", "apply", first[0]["file"], *keys)
+    sekisho("watchlist", "bundle", "apply", built[1]["file"], *keys)
+    status = lines(sekisho("watchlist", "bundle", "status", "--refdata", root, "--json"))
+    assert (status[0]["version"], status[0]["records"]) == (2, 27)
