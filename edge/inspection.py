@@ -146,7 +146,9 @@ class FaceCheck:
             checks.face = {"match": None, "reason": captured.reason}
             checks.notes.append(f"face not captured: {captured.reason}")
             return
-        verdict = self.verifier.verify(captured.image, reading.portrait)
+        # The capture already detected and aligned the live face: only embeddings are left.
+        live = captured.template or self.verifier.template(captured.image, embed=False)
+        verdict = self.verifier.compare(self.verifier.template(reading.portrait, embed=False), live)
         self.stats.record_verification(verdict)
         checks.face = verdict.as_dict()
         checks.face["ms_total"] = round((time.monotonic() - started) * 1000, 1)
