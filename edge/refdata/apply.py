@@ -59,9 +59,7 @@ def _decoded(env: BundleEnvelope, raw: IO[bytes]) -> IO[bytes]:
     return io.BufferedReader(_Bounded(inner, limit), buffer_size=1 << 20)
 
 
-def _make_dataset(
-    env: BundleEnvelope, content: Path, held: Held | None, out: Path
-) -> HashingWriter:
+def make_dataset(env: BundleEnvelope, content: Path, held: Held | None, out: Path) -> HashingWriter:
     with open(content, "rb") as raw, open(out, "wb") as f:
         stream = _decoded(env, raw)
         writer = HashingWriter(f)
@@ -116,7 +114,7 @@ def apply_bundle(
 
     try:
         stage("decode")
-        writer = _make_dataset(env, content, held, staging / DATASET)
+        writer = make_dataset(env, content, held, staging / DATASET)
         stage("dataset")
         if env.dataset_sha256 is not None and writer.digest.hexdigest() != env.dataset_sha256:
             raise reject(
@@ -145,6 +143,9 @@ def apply_bundle(
         raise reject("bad_data", str(exc)) from None
     except OSError as exc:
         raise reject("io_error", f"{exc.strerror or exc} (the held data is unchanged)") from None
+    except (ValueError, RuntimeError, MemoryError) as exc:  # from the index build: refuse, keep old
+        logger.exception("applying %s v%d failed", env.kind, env.version)
+        raise reject("apply_failed", f"{type(exc).__name__} while applying (see the log)") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -147,7 +147,7 @@ def _signing_key(path: Path) -> Any:
 
 def verify_file(path: Path, keys: dict[str, Any], held: int | None) -> dict[str, Any]:
     """Everything `apply` checks before it touches the booth's data, on a bundle file."""
-    from edge.refdata.apply import _make_dataset
+    from edge.refdata.apply import make_dataset
     from edge.refdata.bundle_file import copy_content, read_envelope, write_inline
     from edge.refdata.verify import check_content, check_envelope, inline_content
 
@@ -162,7 +162,7 @@ def verify_file(path: Path, keys: dict[str, Any], held: int | None) -> dict[str,
         check_content(env, got.size, got.sha256, got.chunk_digests)
         checked = ["signature", "version" if held is not None else "", "size", "sha256"]
         if env.mode == "full":
-            writer = _make_dataset(env, dst, None, Path(tmp) / "dataset")
+            writer = make_dataset(env, dst, None, Path(tmp) / "dataset")
             if writer.digest.hexdigest() != env.dataset_sha256 or writer.lines != env.records:
                 raise UserError(f"{path}: the dataset it makes does not match the signed digest")
             checked.append("dataset_sha256")

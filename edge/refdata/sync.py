@@ -58,6 +58,7 @@ class _Fetch:
         self.have: set[int] = set()
         self.done = asyncio.Event()
         self.progress = time.monotonic()
+        self.error: OSError | None = None
 
     def add(self, index: int, data: bytes) -> None:
         chunks = self.env.chunks or []
@@ -65,7 +66,12 @@ class _Fetch:
             logger.warning("%s v%d: chunk %d does not match its signed sha256", self.env.kind,
                            self.env.version, index)  # fmt: skip
             return
-        os.pwrite(self.fd, data, index * (self.env.chunk_size or 0))
+        try:
+            os.pwrite(self.fd, data, index * (self.env.chunk_size or 0))
+        except OSError as exc:  # a full disk must not take the agent down
+            self.error = exc
+            self.done.set()
+            return
         self.have.add(index)
         self.progress = time.monotonic()
         if len(self.have) == len(chunks):
@@ -145,12 +151,14 @@ class _Link:
                     raise FetchFailed(
                         f"{len(fetch.have)}/{len(env.chunks or [])} chunks after {stall:g} s"
                     )
+            if fetch.error is not None:
+                raise FetchFailed(f"cannot store a chunk: {fetch.error.strerror}")
             return fetch.result()
         except aiomqtt.MqttError as exc:
             raise FetchFailed(str(exc)) from None
         finally:
             self.fetching = None
-            if not fetch.done.is_set():
+            if not fetch.done.is_set() or fetch.error is not None:
                 os.close(fetch.fd)
                 path.unlink(missing_ok=True)
             with contextlib.suppress(aiomqtt.MqttError):
@@ -171,6 +179,7 @@ class BundleSync:
         self.refused: set[str] = set()  # identities of envelopes refused for good
         self.reported: set[str] = set()  # ... and of those whose rejection was recorded
         self.applied: list[Held] = []
+        self.failures: dict[tuple[str, str], int] = {}  # (envelope, centre) -> failed fetches
         self.wake = asyncio.Event()
 
     # -- what the agent reads -------------------------------------------------------------------
@@ -213,8 +222,9 @@ class BundleSync:
         ]
         fulls = [c for c in fresh if c[1].get("mode", "full") == "full"]
         for group in (deltas, fulls, fresh):  # last: an unusable delta, to report why once
-            if group:
-                return max(group, key=lambda c: c[1]["version"])
+            if group:  # the newest; of equal ones, from the broker that failed least
+                return max(group, key=lambda c: (c[1]["version"], -self.failures.get(
+                    (_identity(c[1]), c[0]), 0)))  # fmt: skip
         return None
 
     # -- running --------------------------------------------------------------------------------
@@ -262,7 +272,8 @@ class BundleSync:
                 self.reported.add(sig)
                 self.refdata.record_rejection(exc)
             return True
-        except FetchFailed as exc:
+        except (FetchFailed, OSError) as exc:  # OSError: the booth's disk, not the bundle
+            self.failures[(sig, centre)] = self.failures.get((sig, centre), 0) + 1
             logger.warning("bundle %s v%s from %s: %s; will retry", obj.get("kind"),
                            obj.get("version"), centre, exc)  # fmt: skip
             return False
