@@ -227,6 +227,13 @@ class BundleSync:
                     (_identity(c[1]), c[0]), 0)))  # fmt: skip
         return None
 
+    def _untried_elsewhere(self, identity: str) -> bool:
+        """Another broker offers the same envelope and has not failed it yet: try it now."""
+        return any(
+            _identity(obj) == identity and (identity, centre) not in self.failures
+            for (centre, _topic), obj in self.candidates.items()
+        )
+
     # -- running --------------------------------------------------------------------------------
     async def run(self) -> None:
         """Run every link and the driver until cancelled."""
@@ -276,6 +283,6 @@ class BundleSync:
             self.failures[(sig, centre)] = self.failures.get((sig, centre), 0) + 1
             logger.warning("bundle %s v%s from %s: %s; will retry", obj.get("kind"),
                            obj.get("version"), centre, exc)  # fmt: skip
-            return False
+            return self._untried_elsewhere(sig)
         self.applied.append(held)
         return True

@@ -143,3 +143,33 @@ def test_tampered_chunk_on_the_broker_is_never_applied(broker, centres, make_ref
 
     asyncio.run(scenario())
     assert alerts(refdata, OHNO) == ["W-OHNO"]
+
+
+def test_chunks_missing_on_one_broker_are_fetched_from_the_other(tmp_path, centres, make_refdata):
+    brokers = {n: Broker(tmp_path / f"broker-{n}").start() for n in ("east", "west")}
+    try:
+        v1 = centres["east"].full(1, entries(), inline_max=0, chunk_size=256)
+
+        async def envelope_only() -> None:  # East lost its chunks (a wiped broker, say)
+            async with aiomqtt.Client("127.0.0.1", brokers["east"].port) as client:
+                payload = encode(read_envelope(v1)[0])
+                await client.publish(topics.bundle("watchlist"), payload, qos=1, retain=True)
+
+        asyncio.run(envelope_only())
+        refdata = make_refdata(fetch_stall_seconds=1.0)
+
+        async def booth() -> BundleSync:
+            sync = BundleSync(refdata, {n: conf(b) for n, b in brokers.items()}, "booth-NRT-B04")
+            async with running(sync):
+                assert await until(lambda: sync.failures, timeout=10)  # East's download stalled
+                assert refdata.versions() == {}
+                await publish([conf(brokers["west"])], v1)  # West has the whole bundle
+                assert await until(lambda: refdata.versions() == {"watchlist": 1}, timeout=15)
+            return sync
+
+        sync = asyncio.run(booth())
+        assert [centre for _identity, centre in sync.failures] == ["east"]
+        assert alerts(refdata, OHNO) == ["W-OHNO"]
+    finally:
+        for b in brokers.values():
+            b.stop()
