@@ -64,7 +64,7 @@ async def retained(client: aiomqtt.Client, topic: str, wait: float = 10.0) -> di
 
 
 def _chunks(path: Path, offset: int, envelope: dict[str, Any]) -> Iterator[bytes]:
-    """The content's chunks, read one at a time (a 10M-document bundle is ~250 MB)."""
+    """The content's chunks, read one at a time (a 10M-document bundle is ~115 MB)."""
     size = envelope.get("chunk_size") or 0
     with open(path, "rb") as f:
         f.seek(offset)
