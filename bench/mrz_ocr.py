@@ -1,6 +1,7 @@
 """MRZ OCR benchmark: our reader against PassportEye on the same synthetic noisy images.
 
     .venv/bin/python bench/mrz_ocr.py --n 300 --seed 1 [--level 1.0] [--pe-max 300] [--no-pe]
+        [--show-misses]
 
 Generates N document images with `edge.mrz.synth` (TD1, TD2, TD3, MRV-A, MRV-B in turn; a
 quarter upside-down; rotation up to +-10 degrees, perspective, uneven light, blur, noise,
@@ -98,6 +99,23 @@ def summarise(name: str, rows: list[dict], samples: list[synth.Sample]) -> None:
     )
 
 
+def show_misses(rows: list[dict], samples: list[synth.Sample]) -> None:
+    """Each image not read exactly: its conditions, and the lines that differ."""
+    for i, (r, s) in enumerate(zip(rows, samples, strict=True)):
+        if r["read"] == s.mrz:
+            continue
+        print(
+            f"miss #{i} {s.format} pitch {s.pitch_px:.1f} px, frame {s.params['frame'][0]}, "
+            f"blur {s.params['blur']}, noise {s.params['noise']}, jpeg {s.params['jpeg']}, "
+            f"upside-down {s.upside_down}: confidence {r['confidence']:.2f}, valid {r['valid']}"
+        )
+        read = (r["read"] or "").split("\n")
+        for k, truth in enumerate(s.lines):
+            got = read[k] if k < len(read) else ""
+            if got != truth:
+                print(f"    truth {truth}\n    read  {got}")
+
+
 def run_ours(samples: list[synth.Sample]) -> list[dict]:
     cv2.setNumThreads(1)
     default_recogniser()
@@ -171,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run PassportEye on at most this many of the images (it is slow)",
     )
     ap.add_argument("--no-pe", action="store_true", help="skip PassportEye")
+    ap.add_argument("--show-misses", action="store_true", help="print every image not read exactly")
     ap.add_argument(
         "--negatives",
         type=int,
@@ -189,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ours = run_ours(samples)
     summarise("sekisho read_mrz (1 thread)", ours, samples)
+    if args.show_misses:
+        show_misses(ours, samples)
     if args.negatives:
         found, confident = negatives(args.negatives, args.seed + 10_000)
         print(

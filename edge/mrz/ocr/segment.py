@@ -131,6 +131,24 @@ def _text_rows(binary: np.ndarray, centre: int) -> tuple[int, int]:
     return top, bottom
 
 
+def _glyph_rows(stats: np.ndarray, top: int, bottom: int, centre: float) -> tuple[int, int]:
+    """The text rows, re-measured from glyph-sized marks when the ink band is too tall.
+
+    A dark block touching the line (the portrait's shoulders reach into the MRZ of some
+    cards) makes the band of inked rows taller than the glyphs; the median top and bottom
+    of glyph-sized marks near the line's centre are then the better measure.
+    """
+    y, w, hh = stats[:, 1], stats[:, 2], stats[:, 3]
+    glyph = (hh >= 0.5 * CAP_HEIGHT) & (hh <= 1.6 * CAP_HEIGHT) & (w <= 1.5 * CAP_HEIGHT)
+    glyph &= np.abs(y + hh / 2 - centre) < 0.6 * CAP_HEIGHT
+    if glyph.sum() < 6:
+        return top, bottom
+    g_top, g_bottom = int(np.median(y[glyph])), int(np.median(y[glyph] + hh[glyph] - 1))
+    if bottom - top + 1 > 1.25 * (g_bottom - g_top + 1):
+        return g_top, g_bottom
+    return top, bottom
+
+
 def _sequential_cells(xs: np.ndarray, x0: float, p: float, n: int) -> np.ndarray | None:
     """Cell index of each (sorted) mark from the gaps between neighbours, or None.
 
@@ -217,9 +235,10 @@ def analyse_line(canvas: Canvas, line: int) -> LineInk | None:
     ink = ink_map(img[y0:y1])
     binary = (ink > 0.4).astype(np.uint8)
     top, bottom = _text_rows(binary, round(yc) - y0)
-    h = max(bottom - top + 1, CAP_HEIGHT // 2)
     count, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     s = stats[1:count]
+    top, bottom = _glyph_rows(s, top, bottom, yc - y0)
+    h = max(bottom - top + 1, CAP_HEIGHT // 2)
     cy = s[:, 1] + s[:, 3] / 2.0
     tall = (
         (s[:, 3] >= 0.55 * h) & (s[:, 3] <= 1.5 * h) & (np.abs(cy - (top + bottom) / 2) < 0.35 * h)
