@@ -100,7 +100,8 @@ class DocumentIndex:
     def load(cls, directory: Path) -> DocumentIndex:
         """Memory-map the arrays: pages are read on demand, the OS may drop them."""
         return cls(
-            np.load(directory / "doc_hashes.npy", mmap_mode="r"),
-            np.load(directory / "doc_entries.npy", mmap_mode="r"),
-            np.load(directory / "doc_countries.npy", mmap_mode="r"),
+            *(
+                np.asarray(np.load(directory / f"doc_{name}.npy", mmap_mode="r"))
+                for name in ("hashes", "entries", "countries")
+            )
         )

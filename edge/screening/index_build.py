@@ -349,7 +349,7 @@ def load_directory(directory: Path) -> BuiltIndex:
     return BuiltIndex(
         NameIndex.load(directory),
         DocumentIndex.load(directory),
-        np.load(directory / "dob.npy", mmap_mode="r"),
+        np.asarray(np.load(directory / "dob.npy", mmap_mode="r")),
         Records(BlobStore(directory), DocumentOnlyTable.load(directory)),
         meta,
     )

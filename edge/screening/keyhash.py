@@ -43,16 +43,20 @@ def hash_matrix(matrix: np.ndarray, kind: str) -> np.ndarray:
 
 
 def hash_keys(keys: Sequence[str]) -> np.ndarray:
-    """Hashes of keys written as kind letter + spelling ('SONO', 'DONO'...)."""
+    """Hashes of keys written as kind letter + spelling ('SONO', 'DONO'...), in one pass.
+
+    Same value as `hash_matrix` of the spelling under its kind: the kind is the first byte.
+    """
     if not keys:
         return np.empty(0, np.uint64)
-    out = np.empty(len(keys), np.uint64)
-    kinds = sorted({k[0] for k in keys})
-    for kind in kinds:
-        rows = [i for i, k in enumerate(keys) if k[0] == kind]
-        matrix, _ = as_matrix([keys[i][1:] for i in rows])
-        out[rows] = hash_matrix(matrix, kind)
-    return out
+    raw = np.array([k.encode("ascii", "ignore")[: WIDTH + 1] for k in keys], dtype=f"S{WIDTH + 1}")
+    matrix = raw.view(np.uint8).reshape(len(raw), WIDTH + 1)
+    h = np.full(len(raw), _OFFSET, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in range(WIDTH + 1):
+            h ^= matrix[:, col].astype(np.uint64)
+            h *= _PRIME
+    return h
 
 
 def deletion_hashes(

@@ -248,4 +248,10 @@ class NameIndex:
 
     @classmethod
     def load(cls, directory: Path) -> NameIndex:
-        return cls(*(np.load(directory / f"names_{name}.npy", mmap_mode="r") for name in _ARRAYS))
+        # Plain ndarray views of the memory maps: slicing a np.memmap costs a Python object each.
+        return cls(
+            *(
+                np.asarray(np.load(directory / f"names_{name}.npy", mmap_mode="r"))
+                for name in _ARRAYS
+            )
+        )

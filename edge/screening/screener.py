@@ -11,6 +11,7 @@ with numpy -> the rest are scored precisely and explained.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable
@@ -49,9 +50,14 @@ logger = logging.getLogger(__name__)
 
 RARE_SLOT = 64  # a traveller token this rare makes its entries candidates on its own
 BIG_SLOT = 50_000  # tokens this common only confirm candidates found through others
-MAX_SCORED = 400  # precise scoring is capped per query (most-shared-token entries first)
+MAX_SCORED = 100  # precise scoring is capped per query (most shared tokens, best date first)
 CROWDED = 50  # above this many date-compatible candidates, only those that can alert are scored
 TOKEN_CACHE = 20_000  # traveller tokens whose candidate entries are kept between queries
+# The similarity caches hold ~10^6 objects; Python's full garbage collections would walk them
+# all (0.1-0.7 s pauses seen on a traveller). What a traveller leaves in the caches is moved out
+# of the collector's sight (gc.freeze, O(1)) after each one; reference counting still frees
+# everything that is not a cycle.
+FREEZE_EVERY = 1
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,10 @@ class Screener:
         self.visas = visas
         self._cache: dict[int, dict[str, Any]] = {}
         self._token_cache: dict[str, np.ndarray] = {}
+        self._screened = 0
         _warm_up()
         self.screen({"surname": "WARMUP", "given_names": "WARMUP", "birth_date": "1900-01-01"})
+        gc.freeze()
 
     @classmethod
     def from_entries(
@@ -323,9 +331,9 @@ class Screener:
                     kinds
                 ]
                 ok &= best >= self.thresholds.lowest
-            positions, counts = positions[ok], counts[ok]
+            positions, counts, kinds = positions[ok], counts[ok], kinds[ok]
             if len(positions) > MAX_SCORED:
-                order = np.argsort(-counts, kind="stable")[:MAX_SCORED]
+                order = np.lexsort((-ADJUST[kinds], -counts))[:MAX_SCORED]
                 positions = positions[order]
         entries = self._entries([int(p) for p in positions])
         for pos in positions:
@@ -337,6 +345,9 @@ class Screener:
             self.visas.check(traveller, today or date.today()) if self.visas is not None else None
         )
         ms = (time.perf_counter() - start) * 1000
+        self._screened += 1
+        if self._screened % FREEZE_EVERY == 0:
+            gc.freeze()
         return ScreeningResult(
             traveller.get("id"), hits, visa, ms, self.version, n_candidates, len(positions)
         )

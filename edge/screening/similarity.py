@@ -113,6 +113,22 @@ def _entry_spellings(tokens: tuple[NameToken, ...]) -> list[str]:
     return ["".join(p) for p in product(*(t.spellings[:2] for t in tokens))]
 
 
+@lru_cache(maxsize=500_000)
+def _best_spelling(
+    q_text: str, e_tokens: tuple[NameToken, ...], single: bool, latin: bool
+) -> tuple[float, str, str]:
+    """(similarity, relation, entry spelling) of the best spelling pair; cached because the
+    same entry tokens (KIM, MOHAMMED, 翔太) recur across thousands of listed people."""
+    q_forms = glued_variants(q_text) if single else (q_text,)
+    best = (0.0, "~", "")
+    for spelling in _entry_spellings(e_tokens):
+        for q_form in q_forms:
+            sim, rel = token_similarity(q_form, spelling, single, latin)
+            if sim > best[0]:
+                best = (sim, rel, spelling)
+    return best
+
+
 def _pair_candidates(
     q_tokens: list[str],
     e_tokens: list[NameToken],
@@ -124,13 +140,7 @@ def _pair_candidates(
     for qs, qe, es, ee in spans:
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
-        q_forms = glued_variants(q_text) if single else (q_text,)
-        best = (0.0, "~", "")
-        for spelling in _entry_spellings(tuple(e_tokens[es:ee])):
-            for q_form in q_forms:
-                sim, rel = token_similarity(q_form, spelling, single, latin)
-                if sim > best[0]:
-                    best = (sim, rel, spelling)
+        best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin)
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
             # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
