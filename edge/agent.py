@@ -14,6 +14,7 @@ import logging
 import random
 import shutil
 import time
+from collections import deque
 from typing import Any
 
 from devices.document_reader import DocumentReader
@@ -71,6 +72,8 @@ class BoothAgent:
             for centre, broker in config.brokers.items()
         }
         self.guard = DiskGuard(config, self.outbox)
+        self.current: dict[str, Any] | None = None  # the traveller now at the booth (screen only)
+        self.recent: deque[dict[str, Any]] = deque(maxlen=20)  # without identities
         self._stop = asyncio.Event()
 
     def _centre_key(self, centre: str):
@@ -101,7 +104,46 @@ class BoothAgent:
         self.produced += 1
         for link in self.links.values():
             link.notify()
+        self._show(pending.payload, checks)
         return pending.payload
+
+    def _show(self, record: dict[str, Any], checks: Checks) -> None:
+        """Keep what the booth screen shows: the current traveller, and recent outcomes."""
+        outcome = {
+            "seq": record["seq"],
+            "at": record["inspected_at"],
+            "kind": record["kind"],
+            "decision": record["decision"],
+            "screening": record["screening"],
+            "face": None
+            if checks.face is None
+            else {k: checks.face.get(k) for k in ("match", "score", "reason")},
+            "notes": checks.notes,
+        }
+        self.recent.appendleft(outcome)
+        self.current = {
+            **outcome,
+            "traveller": record["traveller"],
+            "document": record["document"],
+            "alerts": checks.alerts,
+        }
+
+    def screen_status(self) -> dict[str, Any]:
+        """What the booth screen shows (edge/ui): checks, reference data, outbox, alarms."""
+        beat = self.heartbeat()
+        return {
+            "port": self.config.port,
+            "booth": self.config.booth,
+            "inspector": self.config.inspector,
+            "state": beat["state"],
+            "alarms": beat["alarms"],
+            "outbox": beat["outbox"],
+            "devices": beat["devices"],
+            "biometrics": beat.get("biometrics", {}),
+            "reference_data": self.inspection.reference_status(),
+            "current": self.current,
+            "recent": list(self.recent),
+        }
 
     async def _produce(self) -> None:
         rate = self.config.rate_per_minute
@@ -150,6 +192,15 @@ class BoothAgent:
         )
         return sign(m.dump(message), self.key)
 
+    def _screen_server(self) -> Any:
+        """The booth screen's web server on loopback, when `ui_port` is configured."""
+        if self.config.ui_port is None:
+            return None
+        from edge.ui.app import create_app
+        from sekisho.webserver import embedded_server
+
+        return embedded_server(create_app(self), "127.0.0.1", self.config.ui_port)
+
     def _devices(self) -> dict[str, str]:
         devices = {"document_reader": self.reader.status()}
         if self.inspection.face is not None:
@@ -178,6 +229,9 @@ class BoothAgent:
             link_tasks = [tg.create_task(link.run()) for link in self.links.values()]
             beat = tg.create_task(self._heartbeats())
             link_tasks += [tg.create_task(service.run()) for service in self.services]
+            ui = self._screen_server()
+            if ui is not None:
+                link_tasks.append(tg.create_task(ui.serve()))
             await self._produce()
             await self._stop.wait()
             self.state = "draining"

@@ -43,7 +43,11 @@ class Checks:
     screening: m.ScreeningSummary = field(default_factory=m.ScreeningSummary)
     alerts: list[dict[str, Any]] = field(default_factory=list)  # entry ids and scores, no names
     face: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # {"code", "detail"}: see note()
+
+    def note(self, code: str, detail: str = "") -> None:
+        """Why the traveller needs a person, as a code the booth screen translates (ja/en)."""
+        self.notes.append({"code": code, "detail": detail})
 
     @property
     def needs_inspector(self) -> bool:
@@ -83,11 +87,17 @@ class ScreeningCheck:
             screener = self.source.screener()
         except StaleDataError as exc:
             checks.screening = m.ScreeningSummary(hits=0, watchlist_version=version, referred=True)
-            checks.notes.append(f"not screened: {exc}")
+            checks.note("not_screened", str(exc))
             return
         result = screener.screen(traveller_of(reading), today=today)
         checks.alerts = [
-            {"entry": h.entry_id, "category": h.category, "score": round(h.score, 3)}
+            {
+                "entry": h.entry_id,
+                "category": h.category,
+                "action": h.action,
+                "score": round(h.score, 3),
+                "why": h.explanation,
+            }
             for h in result.alerts
         ]
         visa = result.visa
@@ -98,9 +108,9 @@ class ScreeningCheck:
             referred=bool(result.alerts) or visa_problem,
         )
         if result.alerts:
-            checks.notes.append(f"{len(result.alerts)} watchlist alert(s)")
+            checks.note("watchlist_alert", str(len(result.alerts)))
         if visa_problem:
-            checks.notes.append(f"visa {visa.status}")
+            checks.note("visa_problem", visa.status)
 
 
 class FaceCheck:
@@ -137,14 +147,14 @@ class FaceCheck:
         from edge.face.capture import capture_best
 
         if reading.portrait is None:
-            checks.notes.append("no chip photo to compare the face with")
+            checks.note("no_chip_photo")
             return
         started = time.monotonic()
         captured = capture_best(self._camera_now(), self.window_s, models=self.verifier.models)
         self.stats.record_capture(captured)
         if not captured.ok:
             checks.face = {"match": None, "reason": captured.reason}
-            checks.notes.append(f"face not captured: {captured.reason}")
+            checks.note("face_not_captured", captured.reason or "")
             return
         # The capture already detected and aligned the live face: only embeddings are left.
         live = captured.template or self.verifier.template(captured.image, embed=False)
@@ -153,7 +163,9 @@ class FaceCheck:
         checks.face = verdict.as_dict()
         checks.face["ms_total"] = round((time.monotonic() - started) * 1000, 1)
         if verdict.match is not True:
-            checks.notes.append("face: " + ("no match" if verdict.match is False else "unsure"))
+            checks.note(
+                "face_no_match" if verdict.match is False else "face_unsure", verdict.reason or ""
+            )
 
 
 class Inspection:
@@ -180,6 +192,10 @@ class Inspection:
 
     def alarms(self) -> list[str]:
         return self.screening.alarms() if self.screening is not None else []
+
+    def reference_status(self) -> dict[str, dict[str, Any]]:
+        """Per kind: version, age, allowed age, usable (empty when the booth does not screen)."""
+        return self.screening.source.status() if self.screening is not None else {}
 
     def heartbeat_fields(self) -> dict[str, dict[str, int]]:
         """Reference data versions and biometric counters for the booth heartbeat."""

@@ -104,6 +104,9 @@ class BoothConfig(_Strict):
         None, description="screen on signed reference data; absent: the booth does not screen"
     )
     face: FaceCheckConfig | None = Field(None, description="face check; absent: none")
+    ui_port: int | None = Field(
+        None, ge=0, le=65535, description="booth screen on http://127.0.0.1:PORT/; absent: none"
+    )
 
     @field_validator("require_acks")
     @classmethod

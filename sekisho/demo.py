@@ -73,6 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         drain_timeout=args.drain_timeout,
         proxied=args.chaos,
         booth_toml='[booth.refdata]\nkinds = ["watchlist"]\n' if args.watchlist else "",
+        booth_ui=True,
     )
     monkey = ChaosMonkey(stack, random.Random(args.seed), report=progress) if args.chaos else None
     stop = threading.Event()
@@ -88,6 +89,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stack.start(seed=args.seed, bundles=bundles)
         for c in stack.centres.values():
             progress(f"demo: {c.name} dashboard  {c.url}   (broker 127.0.0.1:{c.broker.port})")
+        for b in stack.booths:
+            progress(f"demo: booth screen {b.port}/{b.booth}  {b.ui_url}")
         progress(
             f"demo: {len(stack.booths)} booths producing ~{args.rate:g} travellers/min each; "
             + ("Ctrl-C to stop" if args.duration is None else f"for {args.duration:g} s")

@@ -39,10 +39,15 @@ class BoothSpec:
     config: Path
     proc: subprocess.Popen[bytes] | None = None
     proxies: dict[str, Proxy] = field(default_factory=dict)  # centre -> link to its broker
+    ui_port: int | None = None  # the booth screen, when the stack serves one
 
     @property
     def name(self) -> str:
         return f"{self.port}-{self.booth}"
+
+    @property
+    def ui_url(self) -> str | None:
+        return None if self.ui_port is None else f"http://127.0.0.1:{self.ui_port}/"
 
 
 @dataclass
@@ -74,6 +79,7 @@ class LocalStack:
     proxied: bool = False  # booths reach brokers through proxies that can cut one link
     booth_env: dict[str, str] = field(default_factory=dict)  # SEKISHO_BOOTH__* for every booth
     booth_toml: str = ""  # extra TOML tables for every booth, e.g. "[booth.refdata]"
+    booth_ui: bool = False  # each booth serves its screen on a free loopback port
     sync_token: str = field(default_factory=lambda: secrets.token_hex(16))
     centres: dict[str, CentreSpec] = field(default_factory=dict)
     booths: list[BoothSpec] = field(default_factory=list)
@@ -127,6 +133,9 @@ class LocalStack:
                 f"ack_timeout_seconds = {self.ack_timeout}",
                 f"drain_timeout_seconds = {self.drain_timeout}",
             ]
+            if self.booth_ui:
+                b.ui_port = b.ui_port or free_port()
+                lines.append(f"ui_port = {b.ui_port}")
             for c in self.centres.values():
                 port = b.proxies[c.name].port if c.name in b.proxies else c.broker.port
                 lines.append(f"[booth.brokers.{c.name}]\nport = {port}\n")

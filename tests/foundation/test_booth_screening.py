@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from central.store import open_store
@@ -49,6 +50,7 @@ def stack(tmp_path):
     s = LocalStack(
         tmp_path / "stack", ports=["NRT"], booths_per_port=1, rate_per_minute=300,
         drain_timeout=30, ack_timeout=3, booth_toml="[booth.refdata]\nkinds = [\"watchlist\"]\n",
+        booth_ui=True,
     )  # fmt: skip
     yield s
     s.stop_all()
@@ -70,6 +72,11 @@ def test_booth_refers_listed_travellers_and_reports_its_watchlist_version(stack)
         return [r for r in outbox_records(stack) if r["screening"].get("watchlist_version") == 3]
 
     assert wait_for(lambda: len(screened()) >= 60, 90), outbox_records(stack)[-3:]
+    # the booth's own screen shows the data it screens on, and the latest traveller's checks
+    status = httpx.get(stack.booths[0].ui_url + "api/status", timeout=10).json()
+    assert status["reference_data"]["watchlist"]["version"] == 3
+    assert status["reference_data"]["watchlist"]["usable"] is True
+    assert status["current"]["screening"]["watchlist_version"] == 3
     stack.stop_booths()
     records = outbox_records(stack)
     # Travellers met before the bundle was applied were not screened: referred, never admitted.

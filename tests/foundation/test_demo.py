@@ -39,6 +39,9 @@ def test_demo_summary(tmp_path):
     assert summary["produced"] == summary["east"] == summary["west"]
     assert summary["duplicates"] == 0 and summary["undelivered"] == 0
     assert "faults" not in summary
+    # booths screened on the watchlist East pushed; whoever was not screened was referred
+    assert 0 < summary["screened"] <= summary["produced"]
+    assert summary["referred"] >= summary["produced"] - summary["screened"]
 
 
 def test_demo_chaos_injects_faults_and_loses_nothing(tmp_path):
