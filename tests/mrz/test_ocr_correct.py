@@ -92,3 +92,25 @@ def test_td1_and_visa_formats() -> None:
     ]
     assert guess_format(confident(visa)) == "MRV-A"
     assert guess_format(confident([v[:36] for v in visa])) == "MRV-B"
+
+
+def test_letter_after_the_end_of_a_name_is_a_filler() -> None:
+    probs = confident(TD3)
+    confuse(probs, 0, 43, "I", "<", 0.6)  # the last cell, half cut by the page edge
+    confuse(probs, 0, 30, "E", "<", 0.5)
+    d = decode(probs)
+    assert d.lines == TD3
+    assert d.char_confidence[0][43] < 0.9  # overruled, so not vouched for
+    td1 = confident(TD1)
+    confuse(td1, 2, 29, "K", "<", 0.7)
+    assert decode(td1).lines == TD1
+
+
+def test_name_letters_before_three_fillers_are_kept() -> None:
+    # Single and double fillers inside a name do not end it.
+    lines = [(TD3[0][:5] + "VAN<DER<BERG<<ANNA").ljust(44, "<"), TD3[1]]
+    d = decode(confident(lines))
+    assert d.lines == lines
+    # A letter the recogniser is sure of stays, even after three fillers (a misprint shows).
+    odd = [lines[0][:-1] + "X", TD3[1]]
+    assert decode(confident(odd, 0.999)).lines == odd

@@ -208,6 +208,31 @@ def _choose_codes(fmt_name: str, chars: list[list[str]], q: list[np.ndarray]) ->
     return conf
 
 
+def _name_tails(fmt: MrzFormat, chars: list[list[str]], q: list[np.ndarray]) -> dict:
+    """Fillers after the end of a name; the positions changed and their first choices.
+
+    Name components are joined by one '<', the two identifiers by two, so three fillers in
+    a row end the name: a letter after them is a misread filler (often the last cell, cut
+    by the edge of the document), unless the recogniser is too sure of it to overrule.
+    """
+    filler = ALPHABET.index("<")
+    changed = {}
+    for ln in range(fmt.line_count):
+        run, ended = 0, False
+        for col in range(fmt.line_length):
+            if charclass_at(fmt, ln, col) != "name":
+                run, ended = 0, False
+                continue
+            p = q[ln][col]
+            cost = float(np.log(p.max()) - np.log(p[filler]))
+            if ended and chars[ln][col] != "<" and cost < MAX_SUBSTITUTION_COST:
+                changed[(ln, col)] = chars[ln][col]
+                chars[ln][col] = "<"
+            run = run + 1 if chars[ln][col] == "<" else 0
+            ended = ended or run >= 3
+    return changed
+
+
 def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | None:
     """Choose the MRZ text from per-line (N, len(ALPHABET)) probability arrays."""
     fmt_name = fmt_name or guess_format(probs)
@@ -219,7 +244,9 @@ def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | No
     code_conf = _choose_codes(fmt_name, chars, q)
     corrections, passed, failed = 0, 0, 0
     good: set[tuple[int, int]] = set()
-    repaired: dict[tuple[int, int], str] = {}  # position -> the character first chosen
+    # position -> the character first chosen
+    repaired: dict[tuple[int, int], str] = _name_tails(fmt, chars, q)
+    corrections += len(repaired)
     for i in range(len(fmt.checks)):
         check = _checks(fmt, chars)[i]  # recomputed: a repair may change an overflow's extent
         ok = _passes(check, chars)

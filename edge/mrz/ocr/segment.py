@@ -243,6 +243,9 @@ def analyse_line(canvas: Canvas, line: int) -> LineInk | None:
     tall = (
         (s[:, 3] >= 0.55 * h) & (s[:, 3] <= 1.5 * h) & (np.abs(cy - (top + bottom) / 2) < 0.35 * h)
     )
+    # A mark reaching the top or bottom of the strip is an edge (of the page, the frame, a
+    # photo), not a glyph: it would stretch the line's ends.
+    tall &= (s[:, 1] > 0) & (s[:, 1] + s[:, 3] < binary.shape[0])
     # The ends of the line: the MRZ has no spaces (fillers are ink), so its marks form one
     # chain without wide gaps; take the chain that best covers where the locator put the line.
     near = tall & (s[:, 0] + s[:, 2] > canvas.line_start - 0.15 * canvas.line_length)

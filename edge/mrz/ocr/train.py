@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=1_000_000)
     ap.add_argument("--epochs", type=int, default=12)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(WEIGHTS_PATH))
     ap.add_argument(
         "--cache",

@@ -67,6 +67,28 @@ def _blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return y.transpose(0, 1)
 
 
+def _clutter(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Ink that is not the glyph at a patch's borders: a portrait's or a page's edge, a
+    neighbouring line's descenders. Bars across the top or bottom rows, or down one side."""
+    n, _, h, w = x.shape
+    x = x.clone()
+    pick = torch.rand(n, generator=gen)
+    level = 0.4 + 0.6 * torch.rand(n, generator=gen)
+    rows = torch.randint(1, 4, (n,), generator=gen)
+    start = torch.randint(0, w // 2, (n,), generator=gen)
+    span = torch.randint(w // 3, w + 1, (n,), generator=gen)
+    for i in torch.nonzero(pick < 0.16).flatten().tolist():
+        r, a, b, v = int(rows[i]), int(start[i]), int(start[i] + span[i]), float(level[i])
+        if pick[i] < 0.08:
+            x[i, 0, :r, a:b] = torch.maximum(x[i, 0, :r, a:b], torch.tensor(v))
+        elif pick[i] < 0.13:
+            x[i, 0, h - r :, a:b] = torch.maximum(x[i, 0, h - r :, a:b], torch.tensor(v))
+        else:
+            cols = slice(0, r) if int(start[i]) % 2 else slice(w - r, w)
+            x[i, 0, :, cols] = torch.maximum(x[i, 0, :, cols], torch.tensor(v))
+    return x
+
+
 def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random sub-pixel shift and scale, blur, contrast and noise of (n, 1, h, w) ink."""
     n, _, h, w = x.shape
@@ -82,6 +104,7 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     theta[:, 1, 2] = u(-1.2, 1.2) * 2 / h
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     x = F.grid_sample(x, grid, padding_mode="zeros", align_corners=False)
+    x = _clutter(x, gen)
     soft = torch.rand(n, generator=gen) < 0.35
     if soft.any():
         x[soft] = _blur(x[soft], u(0.4, 1.3, int(soft.sum())))
