@@ -15,6 +15,7 @@ import random
 import shutil
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from devices.document_reader import DocumentReader
@@ -32,6 +33,23 @@ from sekisho.wire import messages as m
 from sekisho.wire.signing import load_or_create_private_key, load_public_key, sign
 
 logger = logging.getLogger(__name__)
+
+
+async def supervised(name: str, run: Callable[[], Awaitable[Any]], pause: float = 5.0) -> None:
+    """Run a background service for as long as the agent runs, restarting it if it fails.
+
+    The services (bundle sync, booth screen) serve the inspection but must never stop it: a
+    failure is logged and the service restarts after `pause` seconds; inspections carry on.
+    """
+    while True:
+        try:
+            await run()
+            logger.warning("%s stopped; restarting in %.0f s", name, pause)
+        except asyncio.CancelledError:
+            raise
+        except (Exception, SystemExit) as exc:  # uvicorn exits when it cannot bind its port
+            logger.error("%s failed (%s); restarting in %.0f s", name, exc, pause)
+        await asyncio.sleep(pause)
 
 
 class BoothAgent:
@@ -228,10 +246,13 @@ class BoothAgent:
         async with asyncio.TaskGroup() as tg:
             link_tasks = [tg.create_task(link.run()) for link in self.links.values()]
             beat = tg.create_task(self._heartbeats())
-            link_tasks += [tg.create_task(service.run()) for service in self.services]
+            link_tasks += [
+                tg.create_task(supervised(type(service).__name__, service.run))
+                for service in self.services
+            ]
             ui = self._screen_server()
             if ui is not None:
-                link_tasks.append(tg.create_task(ui.serve()))
+                link_tasks.append(tg.create_task(supervised("booth screen", ui.serve)))
             await self._produce()
             await self._stop.wait()
             self.state = "draining"
