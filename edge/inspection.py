@@ -132,15 +132,24 @@ class FaceCheck:
         self.stats = stats
         self.window_s = window_s
         self._camera: Any = None
+        self._failed = False
 
     def _camera_now(self) -> Any:
         if self._camera is None or not self._camera.live:
             if self._camera is not None:
                 self._camera.close()
-            self._camera = self.open_camera()
+                self._camera = None
+            try:
+                self._camera = self.open_camera()
+            except Exception:
+                self._failed = True
+                raise
+            self._failed = False
         return self._camera
 
     def status(self) -> str:
+        if self._failed:
+            return "fault"
         return "absent" if self._camera is None else self._camera.status()
 
     def run(self, reading: DocumentReading, checks: Checks) -> None:
@@ -183,11 +192,23 @@ class Inspection:
         return await asyncio.to_thread(self.check_now, reading)
 
     def check_now(self, reading: DocumentReading) -> Checks:
+        """Every configured check; one that fails (a camera unplugged, a corrupt index) refers
+        the traveller with the reason instead of stopping the booth."""
         checks = Checks()
         if self.screening is not None:
-            self.screening.run(reading, checks)
+            try:
+                self.screening.run(reading, checks)
+            except Exception as exc:  # any failure means "not screened"
+                logger.error("screening failed: %s", type(exc).__name__)
+                checks.screening = m.ScreeningSummary(referred=True)
+                checks.note("check_failed", f"screening: {type(exc).__name__}: {exc}")
         if self.face is not None:
-            self.face.run(reading, checks)
+            try:
+                self.face.run(reading, checks)
+            except Exception as exc:  # any failure means "face not verified"
+                logger.error("face check failed: %s", type(exc).__name__)
+                checks.face = {"match": None, "reason": f"{type(exc).__name__}: {exc}"}
+                checks.note("check_failed", f"face: {type(exc).__name__}: {exc}")
         return checks
 
     def alarms(self) -> list[str]:

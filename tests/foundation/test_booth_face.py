@@ -73,3 +73,17 @@ def test_another_person_is_referred_to_the_inspector(tmp_path, faces):
     assert {r["decision"] for r in records} == {"referred"}
     assert beat["biometrics"]["non_match"] + beat["biometrics"]["unsure"] == 2
     assert beat["biometrics"]["match"] == 0
+
+
+def test_camera_gone_refers_the_traveller_and_reports_a_fault(tmp_path, faces):
+    camera = tmp_path / "camera.jpg"
+    camera.write_bytes(faces["collins-booth"].read_bytes())
+    agent = build_agent(booth(tmp_path, camera, faces["collins"]), seed=1)
+    first = asyncio.run(agent.inspect_one())
+    assert first["decision"] in ("admitted", "departed")
+    camera.unlink()  # the camera is unplugged between travellers
+    second = asyncio.run(agent.inspect_one())
+    assert second["decision"] == "referred"
+    assert agent.current["notes"][0]["code"] == "check_failed"
+    assert agent.heartbeat()["devices"]["camera"] == "fault"
+    agent.outbox.close()
