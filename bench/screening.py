@@ -238,7 +238,12 @@ def main() -> int:
         return 0
     work = args.workdir or Path(tempfile.mkdtemp(prefix="sekisho-screening-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    report: dict = {"entries": args.entries, "documents": args.documents, "workdir": str(work)}
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    report: dict = {"entries": args.entries, "documents": args.documents, "workdir": str(work),
+                    "seed": args.seed, "threshold": args.threshold, "commit": commit}  # fmt: skip
+    print(json.dumps(report), flush=True)
     for stage in STAGES:
         print(f"== {stage}", file=sys.stderr, flush=True)
         argv = [sys.executable, __file__, "--stage", stage, "--workdir", str(work)]

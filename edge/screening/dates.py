@@ -19,13 +19,17 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 EXACT, YEAR, SWAP, DIGIT, ABSENT, CONFLICT = range(6)
 KIND_NAMES = ("exact", "year only", "day/month swapped", "one digit off", "absent", "conflict")
-# Score adjustment per kind: a conflicting birth date outweighs a perfect name.
-ADJUST = np.array([0.10, 0.0, 0.04, -0.02, -0.08, -0.40], dtype=np.float32)
-# Evidence short of an exact date is weaker the more listed people share the name: one
-# namesake in a million entries makes "no birth date" tolerable, a thousand do not.
+# Score adjustment per kind: a conflicting birth date outweighs a perfect name. Roughly the
+# weight of evidence of each kind: an exact date is 1 in ~25,000, a date one digit off 1 in
+# ~1,000, a year 1 in ~70, an absent date nothing. Set on the development seed (docs/screening.md).
+ADJUST = np.array([0.10, -0.03, 0.04, 0.0, -0.14, -0.40], dtype=np.float32)
 WEAK_KINDS = frozenset({YEAR, SWAP, DIGIT, ABSENT})
-NAMESAKE_PENALTY_PER_DOUBLING = 0.02
-NAMESAKE_PENALTY_CAP = 0.20
+# Name frequency (the IDF of a whole name): the more listed people share the traveller's name,
+# the more often an innocent traveller carries it too, so the name is weaker evidence. Taken off
+# per doubling of the namesake count: a little even with an exact date (two common-name holders
+# born the same day), more the weaker the date evidence is.
+NAMESAKE_PENALTY_PER_DOUBLING = np.array([0.01, 0.03, 0.02, 0.02, 0.04, 0.0], dtype=np.float32)
+NAMESAKE_PENALTY_CAP = 0.30
 
 
 class DateError(ValueError):
@@ -104,10 +108,11 @@ class DateEvidence:
 
 
 def namesake_penalty(kind: int, namesakes: int) -> float:
-    """Score taken off weak date evidence when `namesakes` listed entries share the name."""
-    if kind not in WEAK_KINDS or namesakes <= 1:
+    """Score taken off when `namesakes` listed entries share the traveller's name."""
+    if namesakes <= 1:
         return 0.0
-    return min(NAMESAKE_PENALTY_PER_DOUBLING * math.log2(namesakes), NAMESAKE_PENALTY_CAP)
+    slope = float(NAMESAKE_PENALTY_PER_DOUBLING[kind])
+    return min(slope * math.log2(namesakes), NAMESAKE_PENALTY_CAP)
 
 
 def compare_dates(query: int, entry: int, namesakes: int = 1) -> DateEvidence:

@@ -27,14 +27,23 @@ def normalise_number(number: str) -> str:
 
 
 def hash_numbers(numbers: np.ndarray) -> np.ndarray:
-    """FNV-1a 64-bit of each fixed-width byte string (vectorised over a whole column)."""
-    raw = np.ascontiguousarray(numbers.astype(f"S{NUMBER_WIDTH}"))
-    matrix = raw.view(np.uint8).reshape(len(raw), NUMBER_WIDTH)
+    """FNV-1a 64-bit of each number zero-padded to NUMBER_WIDTH bytes (vectorised).
+
+    A column narrower than NUMBER_WIDTH (9-character passport numbers) is hashed as it is: the
+    padding bytes are zeros, whose XOR changes nothing, so they only multiply by the prime. No
+    widened copy of ten million numbers is made.
+    """
+    raw = np.ascontiguousarray(numbers)
+    if raw.dtype.kind != "S":
+        raw = raw.astype(f"S{NUMBER_WIDTH}")
+    width = min(raw.dtype.itemsize, NUMBER_WIDTH)
+    matrix = raw.view(np.uint8).reshape(len(raw), raw.dtype.itemsize)
     h = np.full(len(raw), _FNV_OFFSET, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for col in range(NUMBER_WIDTH):
+        for col in range(width):
             h ^= matrix[:, col].astype(np.uint64)
             h *= _FNV_PRIME
+        h *= np.uint64(pow(0x100000001B3, NUMBER_WIDTH - width, 2**64))
     return h
 
 
@@ -65,7 +74,7 @@ class DocumentIndex:
         cls, numbers: np.ndarray, entries: np.ndarray, countries: np.ndarray
     ) -> DocumentIndex:
         """Index normalised numbers (already normalised) of the given entry positions."""
-        hashes = hash_numbers(np.asarray(numbers, dtype=f"S{NUMBER_WIDTH}"))
+        hashes = hash_numbers(np.asarray(numbers))
         order = np.argsort(hashes, kind="stable")
         return cls(
             hashes[order],

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from edge.screening.dates import pack_date
-from edge.screening.documents import NUMBER_WIDTH, DocumentIndex, normalise_number
+from edge.screening.documents import DocumentIndex, normalise_number
 from edge.screening.name_index import NameIndex, NameIndexBuilder, entry_spellings
 from edge.screening.names import render_name
 from edge.screening.records import check_entry
@@ -96,7 +96,10 @@ def _process(items: list[Any], check: bool, first: int) -> _Chunk:
                 raw or json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
             )
             nationality = entry.get("nationality")
-            spellings = entry_spellings(r for n in names for r in render_name(n, nationality))
+            # Uncached: whole names rarely repeat, and a cache of them would only grow the workers.
+            spellings = entry_spellings(
+                r for n in names for r in render_name.__wrapped__(n, nationality)
+            )
             counts.append(len(spellings))
             idx.extend(local.setdefault(s, len(local)) for s in spellings)
         else:
@@ -174,15 +177,18 @@ class _Compiler:
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
-        numbers = [np.array(self.doc_numbers, dtype=f"S{NUMBER_WIDTH}")]
+        numbers = [np.array(self.doc_numbers or [""], dtype="S")[: len(self.doc_numbers)]]
         countries = [np.array(self.doc_countries, dtype="S3")]
         entries = [np.frombuffer(self.doc_entries, np.uint32)]
         ids = np.array(self.doc_only_ids, dtype="S") if self.doc_only_ids else np.empty(0, "S1")
         codes = np.frombuffer(self.doc_only_codes, np.uint8)
         if bulk is not None:
             ids, codes = self._add_bulk(bulk, ids, codes, numbers, countries, entries)
+        width = max(a.dtype.itemsize for a in numbers)
         docs = DocumentIndex.build(
-            np.concatenate(numbers), np.concatenate(entries), np.concatenate(countries)
+            np.concatenate([a.astype(f"S{width}", copy=False) for a in numbers]),
+            np.concatenate(entries),
+            np.concatenate(countries),
         )
         table = DocumentOnlyTable(ids, codes, [list(k) for k in self.labels])
         dob = np.concatenate(self.dob) if self.dob else np.empty(0, np.int32)
@@ -198,8 +204,10 @@ class _Compiler:
         width = max(ids.dtype.itemsize, np.asarray(bulk["ids"]).dtype.itemsize)
         ids = np.concatenate([ids.astype(f"S{width}"), np.asarray(bulk["ids"], dtype=f"S{width}")])
         codes = np.concatenate([codes, np.full(n, code, np.uint8)])
-        numbers.append(np.char.upper(np.asarray(bulk["numbers"], dtype=f"S{NUMBER_WIDTH}")))
-        countries.append(np.char.upper(np.asarray(bulk["countries"], dtype="S3")))
+        # Columns come normalised (upper-case letters and digits, as `normalise_number` makes
+        # them): ten million numbers are not copied to be normalised again.
+        numbers.append(np.asarray(bulk["numbers"]))
+        countries.append(np.asarray(bulk["countries"], dtype="S3"))
         entries.append(np.arange(first, first + n, dtype=np.uint32) | np.uint32(DOC_ONLY))
         return ids, codes
 

@@ -13,7 +13,7 @@ from edge.screening.dates import WEAK_KINDS, DateEvidence
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.85
+DEFAULT_THRESHOLD = 0.86  # chosen on the development seed (5), reported on the test seed (11)
 REPORT_FLOOR = 0.60  # weaker hits are not reported at all
 NATIONALITY_MATCH, NATIONALITY_MISMATCH = 0.02, -0.05
 SEX_MISMATCH = -0.10

@@ -113,7 +113,7 @@ def russian_surname(stem: str, suffix: str, sex: str) -> str:
     if suffix in ("ов", "ев"):
         if stem.endswith(("ь", "й")):
             stem, suffix = stem[:-1], "ев"
-        elif stem[-1] in "жшчщцеи":
+        elif stem[-1] in "еи":  # Тимофе-ев, Матве-ев
             suffix = "ев"
     if sex == "F":
         suffix = {"ов": "ова", "ев": "ева", "ин": "ина", "ский": "ская"}[suffix]
