@@ -7,7 +7,7 @@ simulated reader both produce a `DocumentReading`. The workflow never knows whic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class DocumentReading:
     expiry_date: str | None
     source: str = "mrz"
     extras: dict[str, str] = field(default_factory=dict)
-    portrait: bytes | None = field(default=None, repr=False)  # chip DG2 image (JPEG / JPEG 2000)
+    # The chip photo (DG2) for the face check: encoded image bytes or a decoded BGR array.
+    portrait: Any = field(default=None, repr=False)
 
 
 class DocumentReader(Protocol):

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from devices.document_reader import DocumentReader
+from devices.passport_reader import DocumentReadError
 from devices.simulated.travellers import SimulatedDocumentReader
 from edge.diskguard import DiskGuard
 from edge.inspection import Checks, Inspection
@@ -75,6 +76,7 @@ class BoothAgent:
         self.inspector = SimulatedInspector(self.rng)
         self.state = "open"
         self.produced = 0
+        self.read_failures = 0
         self.links = {
             centre: CentreLink(
                 centre,
@@ -173,6 +175,13 @@ class BoothAgent:
             try:
                 await self.inspect_one()
                 self.guard.write_failed = False
+            except DocumentReadError as exc:
+                # No record: the document was not read. The inspector presents it again.
+                self.read_failures += 1
+                logger.warning("document not read: %s", exc)  # reasons carry no MRZ text
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=0.2)
+                continue
             except OutboxError as exc:
                 # Not "done": the traveller waits at the booth; the inspector sees the alarm.
                 self.guard.write_failed = True

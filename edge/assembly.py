@@ -58,7 +58,14 @@ def build_agent(booth: BoothConfig, seed: int | None = None) -> BoothAgent:
         face = _face(booth)
         if booth.face.simulated_portrait is not None:
             portrait = booth.face.simulated_portrait.read_bytes()
-    reader = SimulatedDocumentReader(seed, portrait=portrait)
+    if booth.document_reader == "simulated-passport":
+        from devices.passport_reader import PassportDocumentReader
+        from devices.simulated.passports import SimulatedPassportFeed
+
+        feed = SimulatedPassportFeed(seed)
+        reader = PassportDocumentReader(feed, feed.trust())
+    else:
+        reader = SimulatedDocumentReader(seed, portrait=portrait)
     return BoothAgent(
         booth, reader=reader, seed=seed, inspection=Inspection(screening, face), services=services
     )

@@ -43,6 +43,7 @@ class Checks:
     screening: m.ScreeningSummary = field(default_factory=m.ScreeningSummary)
     alerts: list[dict[str, Any]] = field(default_factory=list)  # entry ids and scores, no names
     face: dict[str, Any] | None = None
+    document_referred: bool = False  # the chip failed Passive Authentication
     notes: list[dict[str, str]] = field(default_factory=list)  # {"code", "detail"}: see note()
 
     def note(self, code: str, detail: str = "") -> None:
@@ -52,7 +53,8 @@ class Checks:
     @property
     def needs_inspector(self) -> bool:
         """A hit, an unscreened traveller or a face that is not a clear match."""
-        return self.screening.referred or (self.face is not None and self.face["match"] is not True)
+        face_unclear = self.face is not None and self.face["match"] is not True
+        return self.screening.referred or face_unclear or self.document_referred
 
 
 def traveller_of(reading: DocumentReading) -> dict[str, Any]:
@@ -177,6 +179,14 @@ class FaceCheck:
             )
 
 
+def document_check(reading: DocumentReading, checks: Checks) -> None:
+    """A chip whose data the CSCAs do not vouch for goes to a person (forgery or unknown issuer)."""
+    status = reading.extras.get("passive_auth")
+    if status is not None and status != "valid":
+        checks.document_referred = True
+        checks.note("chip_not_verified", status)
+
+
 class Inspection:
     """Runs the booth's configured checks for one reading (CPU work off the event loop)."""
 
@@ -188,13 +198,14 @@ class Inspection:
 
     async def check(self, reading: DocumentReading) -> Checks:
         if self.screening is None and self.face is None:
-            return Checks()
+            return self.check_now(reading)  # nothing slow to run: no thread needed
         return await asyncio.to_thread(self.check_now, reading)
 
     def check_now(self, reading: DocumentReading) -> Checks:
         """Every configured check; one that fails (a camera unplugged, a corrupt index) refers
         the traveller with the reason instead of stopping the booth."""
         checks = Checks()
+        document_check(reading, checks)
         if self.screening is not None:
             try:
                 self.screening.run(reading, checks)

@@ -104,6 +104,11 @@ class BoothConfig(_Strict):
         None, description="screen on signed reference data; absent: the booth does not screen"
     )
     face: FaceCheckConfig | None = Field(None, description="face check; absent: none")
+    document_reader: Literal["simulated", "simulated-passport"] = Field(
+        "simulated",
+        description="simulated: travellers as data; simulated-passport: a photographed page "
+        "read by the MRZ OCR and a virtual chip read over the eMRTD stack",
+    )
     ui_port: int | None = Field(
         None, ge=0, le=65535, description="booth screen on http://127.0.0.1:PORT/; absent: none"
     )
