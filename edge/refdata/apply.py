@@ -4,8 +4,9 @@ Stages, each in a staging directory the running booth never reads:
 1. decode the content (gzip, bounded by the signed `raw_size`);
 2. make the dataset: a full bundle *is* the dataset; a delta is merged into the held dataset;
    either way the result must hash to the signed `dataset_sha256`;
-3. build what screening loads (the watchlist index via `edge.screening.build_directory`; visa
-   records are checked by loading them);
+3. build what screening loads: the watchlist index via `edge.screening.build_directory`, or for
+   a delta small enough, the held base index (hard-linked) plus an overlay index of the records
+   changed since it (`edge.refdata.overlay_build`); visa records are checked by loading them;
 4. commit (`KindStore.commit`: fsync, rename, atomic switch of state.json).
 A failure or crash before the switch leaves the held version as it was.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from edge.refdata.content import ContentError, HashingWriter, apply_delta, dataset_rows, delta_ops
+from edge.refdata.overlay_build import DeltaTap, plan_overlay, write_overlay
 from edge.refdata.store import Held, KindStore
 from edge.refdata.verify import MAX_RAW_SIZE, BundleRejected
 from sekisho.wire.messages import BundleEnvelope, dump, utc_now
@@ -32,7 +34,8 @@ logger = logging.getLogger(__name__)
 DATASET = "dataset.jsonl"
 INDEX = "index"
 ENVELOPE = "envelope.json"
-STAGES = ("decode", "dataset", "build", "sync", "switch")
+# "link" and "overlay" happen only when a delta is applied as an overlay (instead of a full build)
+STAGES = ("decode", "dataset", "build", "link", "overlay", "sync", "switch")
 
 
 class _Bounded(io.RawIOBase):
@@ -59,7 +62,10 @@ def _decoded(env: BundleEnvelope, raw: IO[bytes]) -> IO[bytes]:
     return io.BufferedReader(_Bounded(inner, limit), buffer_size=1 << 20)
 
 
-def make_dataset(env: BundleEnvelope, content: Path, held: Held | None, out: Path) -> HashingWriter:
+def make_dataset(
+    env: BundleEnvelope, content: Path, held: Held | None, out: Path, tap: DeltaTap | None = None
+) -> HashingWriter:
+    """Write the dataset the bundle makes; `tap` keeps a delta's operations for the overlay."""
     with open(content, "rb") as raw, open(out, "wb") as f:
         stream = _decoded(env, raw)
         writer = HashingWriter(f)
@@ -70,7 +76,8 @@ def make_dataset(env: BundleEnvelope, content: Path, held: Held | None, out: Pat
             assert held is not None  # check_envelope refused a delta without its base
             with open(held.directory / DATASET, "rb") as base:
                 rows = dataset_rows(base, env.kind, "held dataset")
-                for line in apply_delta(rows, delta_ops(stream, env.kind)):
+                ops = delta_ops(stream, env.kind)
+                for line in apply_delta(rows, tap.tap(ops) if tap is not None else ops):
                     writer.write(line)
         if env.raw_size is not None and stream.raw.count != env.raw_size:  # type: ignore[attr-defined]
             raise ContentError(
@@ -85,11 +92,26 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def _build(env: BundleEnvelope, staging: Path) -> None:
-    """What screening loads; bad records raise ReferenceDataError naming the record."""
+def _build(
+    env: BundleEnvelope,
+    staging: Path,
+    held: Held | None,
+    tap: DeltaTap | None,
+    stage: Callable[[str], None],
+) -> None:
+    """What screening loads; bad records raise ReferenceDataError naming the record.
+
+    A watchlist delta becomes an overlay on the held base index while the overlay stays small
+    (`edge.refdata.overlay.overlay_limit`); otherwise, and for a full bundle, the whole
+    (already merged and checked) dataset is indexed.
+    """
     from edge.screening import VisaRegistry, build_directory
 
     if env.kind == "watchlist":
+        plan = plan_overlay(held, tap) if held is not None and tap is not None else None
+        if plan is not None:
+            write_overlay(plan, staging, env.version, stage)
+            return
         build_directory(_records(staging / DATASET), staging / INDEX, env.version)
     elif env.kind == "visas":
         VisaRegistry(_records(staging / DATASET))
@@ -114,7 +136,8 @@ def apply_bundle(
 
     try:
         stage("decode")
-        writer = make_dataset(env, content, held, staging / DATASET)
+        tap = DeltaTap() if env.mode == "delta" and env.kind == "watchlist" else None
+        writer = make_dataset(env, content, held, staging / DATASET, tap)
         stage("dataset")
         if env.dataset_sha256 is not None and writer.digest.hexdigest() != env.dataset_sha256:
             raise reject(
@@ -125,7 +148,7 @@ def apply_bundle(
                 "bad_dataset", f"{writer.lines:,} records where {env.records:,} were signed"
             )
         stage("build")
-        _build(env, staging)
+        _build(env, staging, held, tap, stage)
         meta = {k: v for k, v in dump(env).items() if k != "payload_b64"}
         (staging / ENVELOPE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         stage("sync")

@@ -34,6 +34,7 @@ from edge.refdata.bundle_file import (
     reset_dir,
     write_inline,
 )
+from edge.refdata.overlay import OverlayMeta, load_overlay_screener
 from edge.refdata.policy import RefDataPolicy
 from edge.refdata.store import Held, KindStore, apply_lock, pid_alive
 from edge.refdata.verify import BundleRejected, check_content, check_envelope, inline_content
@@ -168,6 +169,11 @@ class ReferenceData:
         visas = self.visas()
         if held is None:
             return Screener.from_entries([], self.thresholds, visas)
+        overlay = OverlayMeta.read(held.directory)
+        if overlay is not None:  # a delta applied as base index + overlay (docs/bundles.md)
+            return load_overlay_screener(
+                held.directory, overlay, held.version, self.thresholds, visas
+            )
         return Screener.load(held.directory / INDEX, self.thresholds, visas)
 
     # -- applying bundles -----------------------------------------------------------------------

@@ -53,3 +53,66 @@ def test_kill_mid_apply_leaves_old_data(tmp_path, centres, make_refdata):
     after.apply_file(big)  # and the bundle applies in full afterwards
     assert after.versions() == {"watchlist": 2}
     assert alerts(after, DOE) == ["W-DOE"]
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from edge.refdata import ReferenceData
+from sekisho.wire.signing import load_public_key
+
+root, pub, bundle, stage, marker = sys.argv[1:]
+refdata = ReferenceData(Path(root), {"east": load_public_key(Path(pub).read_bytes())})
+
+def on_stage(name):
+    if name == stage:
+        Path(marker).write_text(name)
+        time.sleep(120)
+
+refdata.apply_file(Path(bundle), on_stage=on_stage)
+"""
+
+
+@pytest.mark.parametrize("stage", ["link", "overlay", "sync", "switch"])
+def test_kill_mid_overlay_apply_leaves_old_data(stage, tmp_path, centres, make_refdata):
+    """SIGKILL while a delta is applied as an overlay onto a version that is itself an overlay."""
+    from tests.bundles.test_overlay import (
+        TRAVELLERS,
+        screened,
+        v1_records,
+        v2_records,
+        v3_records,
+        v4_delta,
+    )
+
+    east = centres["east"]
+    refdata = make_refdata()
+    v1 = east.full(1, v1_records())
+    refdata.apply_file(v1)
+    refdata.apply_file(east.delta(v1, 2, v2_records()))
+    refdata.apply_file(east.delta(east.base / "watchlist-2.jsonl", 3, v3_records(), base_version=2))
+    before = {t["id"]: screened(refdata.screener(), t) for t in TRAVELLERS}
+    bundle, _records = v4_delta(east, 1)
+    marker = tmp_path / "reached"
+    cmd = [sys.executable, "-c", CHILD, str(refdata.root), str(east.pub_path), str(bundle),
+           stage, str(marker)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), proc.communicate()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    after = make_refdata()  # a restarted booth: v3 (base + overlay) as it was, leftovers gone
+    assert after.versions() == {"watchlist": 3}
+    assert sorted(p.name for p in (after.root / "watchlist").iterdir()) == ["state.json", "v3"]
+    for traveller in TRAVELLERS:
+        assert screened(after.screener(), traveller) == before[traveller["id"]]
+    after.apply_file(bundle)
+    assert after.versions() == {"watchlist": 4}
+    assert after.screener().screen(DOE).hits == []  # v4 deleted W-DOE

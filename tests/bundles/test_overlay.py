@@ -1,0 +1,180 @@
+"""Deltas applied as base index + overlay screen exactly as a full rebuild of the same data."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from edge.refdata.apply import STAGES
+from edge.refdata.overlay import OverlayMeta, OverlayScreener, overlay_limit
+from edge.screening import Screener
+from tests.bundles.conftest import DOE, OHNO, entries
+
+FILLERS = 192  # with OHNO, D-1, SMITH and OTHERS: 203 base records; an overlay may mask 10 keys
+
+SMITH = {"id": "W-SMITH", "names": ["SMITH, JOHN"], "birth_date": "1975-05-05",
+         "nationality": "USA", "category": "wanted", "action": "detain"}  # fmt: skip
+DOE_ENTRY = {"id": "W-DOE", "names": ["DOE, JANE"], "birth_date": "1980-02-03",
+             "category": "wanted"}  # fmt: skip
+OHNO_NOW = {**entries(0)[0], "category": "person_of_interest", "action": "refer"}
+STOLEN = {"id": "D-2", "category": "lost_stolen_document", "action": "seize",
+          "documents": [{"number": "ZZ0000002", "country": "UTO"}]}  # fmt: skip
+
+OTHERS = [
+    {"id": f"W-X{i}", "names": [name], "birth_date": f"196{i}-03-0{i + 1}", "category": "deportee"}
+    for i, name in enumerate(["KOWALSKI, ADAM", "NOVAK, PETRA", "SILVA, JOAO", "MULLER, HANS",
+                              "ROSSI, MARIO", "DUBOIS, CLAIRE", "JANSEN, PIETER", "HORVAT, IVAN"])
+]  # fmt: skip
+SMITH_TRAVELLER = {"id": "T-3", "surname": "SMITH", "given_names": "JOHN",
+                   "birth_date": "1975-05-05", "nationality": "USA"}  # fmt: skip
+LOST = {"id": "T-4", "surname": "NOBODY", "given_names": "KNOWN", "birth_date": "1990-01-01",
+        "nationality": "UTO", "document_number": "ZZ0000001", "issuing_country": "UTO"}  # fmt: skip
+STOLEN_TRAVELLER = {**LOST, "id": "T-5", "document_number": "ZZ0000002"}
+FILLER = {"id": "T-6", "surname": "PERSON7", "given_names": "GIVEN7", "birth_date": "1970-01-01",
+          "nationality": "UTO"}  # fmt: skip
+TRAVELLERS = [OHNO, DOE, SMITH_TRAVELLER, LOST, STOLEN_TRAVELLER, FILLER]
+
+
+def v1_records() -> list[dict]:
+    return [*entries(FILLERS), *OTHERS, SMITH]
+
+
+def v2_records() -> list[dict]:
+    """v1 + JANE DOE, - JOHN SMITH."""
+    return [*entries(FILLERS), *OTHERS, DOE_ENTRY]
+
+
+def v3_records() -> list[dict]:
+    """v2 with OHNO recategorised, lost document D-1 deleted, stolen document D-2 added."""
+    kept = [e for e in entries(FILLERS) if e["id"] not in ("W-OHNO", "D-1")]
+    return [*kept, *OTHERS, OHNO_NOW, DOE_ENTRY, STOLEN]
+
+
+def v4_delta(east, others_deleted: int) -> tuple:
+    """v3 without JANE DOE and the first `others_deleted` of OTHERS (bundle, records)."""
+    gone = {"W-DOE", *(e["id"] for e in OTHERS[:others_deleted])}
+    records = [e for e in v3_records() if e["id"] not in gone]
+    return east.delta(east.base / "watchlist-3.jsonl", 4, records, base_version=3), records
+
+
+def screened(screener, traveller: dict) -> dict:
+    out = screener.screen(traveller).to_dict()
+    out.pop("ms")
+    return out
+
+
+def full_rebuild(records: list[dict], version: int) -> Screener:
+    return Screener.from_entries(records, version=version)
+
+
+@pytest.fixture
+def at_v3(centres, make_refdata):
+    """A booth that took v1 full, then the v2 and v3 deltas (both applied as overlays)."""
+    east = centres["east"]
+    v1 = east.full(1, v1_records())
+    refdata = make_refdata()
+    refdata.apply_file(v1)
+    refdata.apply_file(east.delta(v1, 2, v2_records()))
+    v2_data = east.base / "watchlist-2.jsonl"
+    refdata.apply_file(east.delta(v2_data, 3, v3_records(), base_version=2))
+    return refdata, east
+
+
+def test_full_delta_delta_screens_as_a_full_rebuild(at_v3):
+    refdata, _east = at_v3
+    held = refdata.held("watchlist")
+    assert (held.version, held.mode, held.records) == (3, "delta", len(v3_records()))
+    names = sorted(p.name for p in held.directory.iterdir())
+    assert names == ["base", "dataset.jsonl", "envelope.json", "overlay"]  # no full index built
+    meta = OverlayMeta.read(held.directory)
+    assert meta.base_version == 1
+    assert meta.masked == {"W-DOE", "W-SMITH", "W-OHNO", "D-1", "D-2"}  # v2's and v3's keys
+    assert meta.records == 3  # W-DOE, W-OHNO (new data), D-2
+    screener = refdata.screener()
+    assert isinstance(screener, OverlayScreener) and screener.version == 3
+    reference = full_rebuild(v3_records(), 3)
+    for traveller in TRAVELLERS:
+        assert screened(screener, traveller) == screened(reference, traveller), traveller["id"]
+    # and what each traveller shows, spelled out
+    assert screener.screen(DOE).to_dict()["alerts"] == ["W-DOE"]  # added by v2
+    assert screener.screen(SMITH_TRAVELLER).hits == []  # deleted by v2
+    (ohno,) = screener.screen(OHNO).alerts  # changed by v3: found with its new data
+    assert (ohno.entry_id, ohno.category, ohno.action) == ("W-OHNO", "person_of_interest", "refer")
+    assert screener.screen(LOST).hits == []  # lost document deleted by v3
+    assert screener.screen(STOLEN_TRAVELLER).to_dict()["alerts"] == ["D-2"]  # added by v3
+
+
+def test_base_is_hard_linked_and_old_versions_removed(at_v3):
+    refdata, _east = at_v3
+    held = refdata.held("watchlist")
+    assert sorted(p.name for p in (refdata.root / "watchlist").iterdir()) == ["state.json", "v3"]
+    meta_file = held.directory / "base" / "meta.json"
+    assert os.stat(meta_file).st_nlink == 1  # v1 and v2 removed; the links kept the files
+    assert Screener.load(held.directory / "base").version == 1  # the base index is v1's
+
+
+def test_delta_past_the_limit_rebuilds_the_full_index(at_v3):
+    refdata, east = at_v3
+    limit = overlay_limit(len(v1_records()))
+    assert limit == 10
+    # v4 deletes 6 more keys (and W-DOE again): 5 + 6 masked keys > 10, so the index is rebuilt
+    bundle, v4_records = v4_delta(east, 6)
+    refdata.apply_file(bundle)
+    held = refdata.held("watchlist")
+    assert sorted(p.name for p in held.directory.iterdir()) == [
+        "dataset.jsonl", "envelope.json", "index"
+    ]  # fmt: skip
+    screener = refdata.screener()
+    assert not isinstance(screener, OverlayScreener) and screener.version == 4
+    reference = full_rebuild(v4_records, 4)
+    for traveller in TRAVELLERS:
+        assert screened(screener, traveller) == screened(reference, traveller), traveller["id"]
+    assert screener.screen(DOE).hits == []
+    # the next delta starts a new overlay on the v4 index
+    v5_records = [*v4_records, SMITH]
+    refdata.apply_file(east.delta(east.base / "watchlist-4.jsonl", 5, v5_records, base_version=4))
+    meta = OverlayMeta.read(refdata.held("watchlist").directory)
+    assert (meta.base_version, meta.masked) == (4, {"W-SMITH"})
+    assert refdata.screener().screen(SMITH_TRAVELLER).to_dict()["alerts"] == ["W-SMITH"]
+
+
+def test_full_bundle_after_overlay_builds_a_full_index(at_v3):
+    refdata, east = at_v3
+    refdata.apply_file(east.full(4, v3_records()))
+    held = refdata.held("watchlist")
+    assert OverlayMeta.read(held.directory) is None and (held.directory / "index").is_dir()
+    assert screened(refdata.screener(), OHNO) == screened(full_rebuild(v3_records(), 4), OHNO)
+
+
+FAILURES = [("overlay", stage) for stage in STAGES] + [
+    ("rebuild", stage) for stage in STAGES if stage not in ("link", "overlay")
+]
+
+
+@pytest.mark.parametrize(("path", "stage"), FAILURES)
+def test_failure_on_the_overlay_path_leaves_v3(path, stage, at_v3):
+    """v3 is base + overlay; v4 fails at `stage`, applied as an overlay or as a full rebuild."""
+    refdata, east = at_v3
+    bundle, v4_records = v4_delta(east, 1 if path == "overlay" else 6)
+    running = refdata.screener()
+    before = {t["id"]: screened(running, t) for t in TRAVELLERS}
+
+    def fail(name: str) -> None:
+        if name == stage:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(Exception, match="No space left on device"):
+        refdata.apply_file(bundle, on_stage=fail)
+    assert refdata.versions() == {"watchlist": 3}
+    assert sorted(p.name for p in (refdata.root / "watchlist").iterdir()) == ["state.json", "v3"]
+    for traveller in TRAVELLERS:  # the running screener and a reloaded one both still screen v3
+        assert screened(running, traveller) == before[traveller["id"]]
+        assert screened(refdata.screener(), traveller) == before[traveller["id"]]
+    refdata.apply_file(bundle)
+    assert refdata.versions() == {"watchlist": 4}
+    overlay = OverlayMeta.read(refdata.held("watchlist").directory)
+    assert (overlay is not None) == (path == "overlay")
+    reference = full_rebuild(v4_records, 4)
+    for traveller in TRAVELLERS:
+        assert screened(refdata.screener(), traveller) == screened(reference, traveller)
