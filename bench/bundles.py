@@ -2,13 +2,22 @@
 
     .venv/bin/python bench/bundles.py                          # 1,000,000 entries, 10,000-entry delta
     .venv/bin/python bench/bundles.py --entries 20000 --delta 1000 --mqtt   # quick run, with MQTT
+    .venv/bin/python bench/bundles.py --compare     # also a full rebuild of v2, to compare with
 
 Entries come from the screening labelled-set generator (edge/screening/evalset, names in six
 script families). The delta changes `--delta` records: 40% changed birth dates, 30% deleted,
-30% added. Each figure is wall and CPU time (this process; the machine is shared, so CPU time
-is what one free core would take), per apply stage (`decode`+`dataset`, `build` = the screening
-index, `sync` = fsync of the new version, `switch` = atomic state switch). With `--mqtt` the
-full bundle is also published to a local Mosquitto and fetched by the booth's own code.
+30% added. Each figure is wall and CPU time (this process and its finished children, e.g. the
+index build's workers; the machine is shared, so CPU time is what free cores would take), per
+apply stage (`decode`+`dataset`, `build` = the full screening index, `link` + `overlay` = the
+base index hard-linked and the delta's records indexed, `sync` = fsync of the new version,
+`switch` = atomic state switch). With `--mqtt` the full bundle is also published to a local
+Mosquitto and fetched by the booth's own code.
+
+Screening latency (`--travellers` from the same generator: half targets, half innocents, plus
+travellers named after changed and added records) is measured on the v2 overlay screener and on
+its base index alone, alternating which goes first per traveller, cold (first pass) and warm
+(second pass), as CPU time of the screening thread and wall time. `--compare` also applies v2 as
+a full bundle on another booth and counts travellers whose alerts differ from the overlay's.
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -33,14 +44,20 @@ from edge.refdata.bundle_file import read_envelope  # noqa: E402
 from sekisho.wire.signing import load_or_create_private_key  # noqa: E402
 
 
+def cpu_time() -> float:
+    """CPU of this process and of its finished children (the index build's worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class Clock:
     """Wall and CPU time since the last mark."""
 
     def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu = time.perf_counter(), cpu_time()
 
     def lap(self) -> dict[str, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), cpu_time()
         out = {"wall_s": round(wall - self.wall, 2), "cpu_s": round(cpu - self.cpu, 2)}
         self.wall, self.cpu = wall, cpu
         return out
@@ -50,10 +67,12 @@ def peak_rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def datasets(n: int, changes: int, work: Path) -> tuple[Path, Path]:
+def datasets(n: int, changes: int, work: Path, travellers: int) -> tuple[Path, Path, list[dict]]:
+    """v1 and v2 datasets, and travellers: generated, plus named after changed/added records."""
     from edge.screening.evalset import generate
 
-    entries = generate(n, 0, 0, seed=5).entries
+    evalset = generate(n, travellers // 2, travellers - travellers // 2, seed=5)
+    entries = evalset.entries
     v1 = work / "v1.jsonl"
     with open(v1, "w", encoding="utf-8") as f:
         for e in entries:
@@ -70,7 +89,19 @@ def datasets(n: int, changes: int, work: Path) -> tuple[Path, Path]:
     with open(v2, "w", encoding="utf-8") as f:
         for e in [*(e for e in entries if e["id"] not in gone), *new]:
             f.write(json.dumps(e, ensure_ascii=False) + "\n")
-    return v1, v2
+    touched = [entries[i] for i in picked[:: max(1, (changed + deleted) // 50)]] + new[:20]
+    named = [_traveller_of(e, f"C{k:04d}") for k, e in enumerate(touched)]
+    return v1, v2, [*evalset.travellers, *(t for t in named if t)]
+
+
+def _traveller_of(entry: dict, tid: str) -> dict | None:
+    """A traveller with the entry's first Latin name and its birth date (None if no such name)."""
+    for name in entry.get("names") or ():
+        if "," in name and name.isascii():
+            surname, given = (part.strip() for part in name.split(",", 1))
+            return {"id": tid, "surname": surname, "given_names": given,
+                    "birth_date": entry.get("birth_date"), "nationality": entry.get("nationality")}  # fmt: skip
+    return None
 
 
 def apply_timed(refdata: ReferenceData, bundle: Path) -> dict[str, Any]:
@@ -119,12 +150,83 @@ async def mqtt_transfer(bundle: Path, work: Path, trusted: dict) -> dict[str, An
         broker.stop()
 
 
+def _percentiles(values: list[float]) -> dict[str, float]:
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(q[49], 2), "p90": round(q[89], 2), "p99": round(q[98], 2)}
+
+
+def latency(screeners: dict[str, Any], travellers: list[dict]) -> dict[str, Any]:
+    """Per screener: CPU and wall ms per traveller, cold then warm; order alternates."""
+    out: dict[str, Any] = {}
+    names = list(screeners)
+    for phase in ("cold", "warm"):
+        cpu: dict[str, list[float]] = {n: [] for n in names}
+        wall: dict[str, list[float]] = {n: [] for n in names}
+        for k, traveller in enumerate(travellers):
+            for name in names if k % 2 == 0 else reversed(names):
+                c0, w0 = time.thread_time(), time.perf_counter()
+                screeners[name].screen(traveller)
+                cpu[name].append((time.thread_time() - c0) * 1000)
+                wall[name].append((time.perf_counter() - w0) * 1000)
+        for name in names:
+            out.setdefault(name, {})[phase] = {
+                "cpu_ms": _percentiles(cpu[name]),
+                "wall_ms": _percentiles(wall[name]),
+            }
+    return out
+
+
+def agreement(overlay: Any, full: Any, travellers: list[dict]) -> dict[str, Any]:
+    """How many travellers get the same alerts (and the same hits) from overlay and rebuild."""
+    same_alerts = same_hits = 0
+    differ: list[str] = []
+    for traveller in travellers:
+        a, b = overlay.screen(traveller), full.screen(traveller)
+        if [h.entry_id for h in a.alerts] == [h.entry_id for h in b.alerts]:
+            same_alerts += 1
+        elif len(differ) < 10:
+            differ.append(str(traveller.get("id")))  # traveller ids only: no names in output
+        if [(h.entry_id, round(h.score, 4)) for h in a.hits] == [
+            (h.entry_id, round(h.score, 4)) for h in b.hits
+        ]:
+            same_hits += 1
+    return {"travellers": len(travellers), "same_alerts": same_alerts, "same_hits": same_hits,
+            "differ_examples": differ}  # fmt: skip
+
+
+def screening_report(refdata: ReferenceData, travellers: list[dict], full: Any) -> dict[str, Any]:
+    from edge.screening import Screener
+
+    overlay = refdata.screener()
+    held = refdata.held("watchlist")
+    base = Screener.load(held.directory / "base") if (held.directory / "base").is_dir() else None
+    screeners = {"overlay": overlay, **({"base_alone": base} if base else {})}
+    if full is not None:
+        screeners["full_rebuild"] = full
+    out: dict[str, Any] = {
+        "kind": type(overlay).__name__,
+        "latency": latency(screeners, travellers),
+    }
+    if full is not None:
+        out["agreement"] = agreement(overlay, full, travellers)
+    return out
+
+
+def full_rebuild(work: Path, trusted: dict, v2_full: Path) -> tuple[dict[str, Any], Any]:
+    """v2 applied as a full bundle on another booth (the reference the overlay should match)."""
+    refdata = ReferenceData(work / "booth-full", trusted, RefDataPolicy(kinds=["watchlist"]))
+    timed = apply_timed(refdata, v2_full)
+    return timed, refdata.screener()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--delta", type=int, default=10_000)
     parser.add_argument("--mqtt", action="store_true", help="also publish and fetch over Mosquitto")
     parser.add_argument("--work", type=Path, help="work directory (default: a temporary one)")
+    parser.add_argument("--travellers", type=int, default=400, help="for screening latency")
+    parser.add_argument("--compare", action="store_true", help="also rebuild v2 in full")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sekisho-bundles-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -132,7 +234,7 @@ def main() -> None:
     trusted = {"east": key.public_key()}
     report: dict[str, Any] = {"entries": args.entries, "delta": args.delta}
     clock = Clock()
-    v1, v2 = datasets(args.entries, args.delta, work)
+    v1, v2, travellers = datasets(args.entries, args.delta, work, args.travellers)
     report["generate"] = clock.lap()
     env = build_full("watchlist", [v1], 1, key, "east", work / "v1.bundle")
     report["central_build_full"] = {**clock.lap(), "bytes": env["size"],
@@ -151,9 +253,17 @@ def main() -> None:
     report["booth_apply_full"] = apply_timed(refdata, work / "v1.bundle")
     print(json.dumps({"booth_apply_full": report["booth_apply_full"]}), flush=True)
     report["booth_apply_delta"] = apply_timed(refdata, work / "v2.bundle")
+    print(json.dumps({"booth_apply_delta": report["booth_apply_delta"]}), flush=True)
     clock.lap()
     screener = refdata.screener()
     report["booth_load_screener"] = {**clock.lap(), "version": screener.version}
+    full = None
+    if args.compare:
+        build_full("watchlist", [v2], 2, key, "east", work / "v2-full.bundle")
+        clock.lap()
+        report["booth_apply_full_v2"], full = full_rebuild(work, trusted, work / "v2-full.bundle")
+        print(json.dumps({"booth_apply_full_v2": report["booth_apply_full_v2"]}), flush=True)
+    report["screening"] = screening_report(refdata, travellers, full)
     report["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(report))
 
