@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge.mrz.build import build_td3
 from edge.mrz.ocr.correct import decode, guess_format
 from edge.mrz.ocr.recognise import ALPHABET
 
@@ -114,3 +115,28 @@ def test_name_letters_before_three_fillers_are_kept() -> None:
     # A letter the recogniser is sure of stays, even after three fillers (a misprint shows).
     odd = [lines[0][:-1] + "X", TD3[1]]
     assert decode(confident(odd, 0.999)).lines == odd
+
+
+def test_a_rival_reading_that_also_passes_the_checks_keeps_confidence_low() -> None:
+    # O (24) and 0 swapped at two positions of equal weight leave every check digit passing.
+    lines = build_td3(
+        document_number="L898902C3", primary_identifier="ERIKSSON", secondary_identifier="ANNA",
+        nationality="UTO", birth_date="740812", sex="F", expiry_date="320415",
+        personal_number="AO12034B",
+    )  # fmt: skip
+    assert lines[1][29] == "O" and lines[1][32] == "0"
+    probs = confident(lines)
+    confuse(probs, 1, 29, "O", "0", 0.7)
+    confuse(probs, 1, 32, "0", "O", 0.7)
+    d = decode(probs)
+    assert d.lines == lines and d.checks_failed == 0
+    assert d.char_confidence[1][29] < 0.9 and d.char_confidence[1][32] < 0.9
+    # A single S for 8 (28 and 8: a difference of 20) passes a check digit too.
+    probs = confident(TD3)
+    confuse(probs, 1, 1, "8", "S", 0.8)  # document number L898902C3
+    d = decode(probs)
+    assert d.lines == TD3 and d.char_confidence[1][1] < 0.9
+    # Without a close rival, a passing check still vouches for an unsure character.
+    probs = confident(TD3)
+    confuse(probs, 1, 1, "8", "B", 0.8)  # B (11) for 8 would fail the check
+    assert decode(probs).char_confidence[1][1] > 0.9

@@ -233,6 +233,69 @@ def _name_tails(fmt: MrzFormat, chars: list[list[str]], q: list[np.ndarray]) -> 
     return changed
 
 
+def _rival_caps(fmt: MrzFormat, chars: list[list[str]], q: list[np.ndarray]) -> dict:
+    """Caps on the confidence of characters that a rival reading, as valid, would change.
+
+    Check digits miss some errors: a pair like O and 0 in two positions of equal weight
+    cancel out, and so does a single S for 8 (28 and 8 differ by 20). So a passing check
+    vouches for a character only as far as no other reading that passes every check it
+    touches is nearly as likely: the cheapest rival with one or two substitutions, at cost
+    c (log-odds against the reading), caps what it changes at 1 / (1 + e^-c).
+    """
+    covering: dict[tuple[int, int], list[_Check]] = {}
+    for check in _checks(fmt, chars):
+        for pos in (*check.covered, check.digit):
+            covering.setdefault(pos, []).append(check)
+    options = []  # (cost, line, col, char)
+    for ln, col in covering:
+        p = q[ln][col]
+        here = p[ALPHABET.index(chars[ln][col])]
+        for k in np.argsort(p)[::-1][:4]:
+            cost = float(np.log(here) - np.log(p[k]))
+            if ALPHABET[k] != chars[ln][col] and cost < MAX_SUBSTITUTION_COST:
+                options.append((cost, ln, col, ALPHABET[k]))
+    options.sort()
+    top = options[:16]
+    trials = [(o[0], (o,)) for o in options]
+    trials += [(a[0] + b[0], (a, b)) for a, b in itertools.combinations(top, 2) if a[1:3] != b[1:3]]
+    caps: dict[tuple[int, int], float] = {}
+    for cost, changes in sorted(trials, key=lambda t: t[0]):
+        if cost > MAX_SUBSTITUTION_COST:
+            break
+        saved = [(ln, col, chars[ln][col]) for _, ln, col, _ in changes]
+        for _, ln, col, ch in changes:
+            chars[ln][col] = ch
+        touched = {id(c): c for _, ln, col, _ in changes for c in covering[(ln, col)]}
+        rival = all(_passes(c, chars) and _dates_plausible(c, chars) for c in touched.values())
+        for ln, col, ch in saved:
+            chars[ln][col] = ch
+        if rival:
+            for _, ln, col, _ in changes:
+                caps[(ln, col)] = min(caps.get((ln, col), 1.0), 1.0 / (1.0 + np.exp(-cost)))
+    return caps
+
+
+def _confidences(q, chars, repaired, code_conf, good, caps) -> list[list[float]]:
+    """Per character: its probability, raised by a passing check, capped by a rival."""
+    conf: list[list[float]] = []
+    for ln, qi in enumerate(q):
+        row = []
+        for col, ch in enumerate(chars[ln]):
+            p = float(qi[col, ALPHABET.index(ch)])
+            if (ln, col) in repaired:
+                # A substituted character is only as sure as the recogniser's odds for it
+                # against its first choice: the check digit passing is no extra evidence here.
+                old = float(qi[col, ALPHABET.index(repaired[(ln, col)])])
+                p = p / (p + old)
+            elif (ln, col) in code_conf:
+                p = code_conf[(ln, col)]
+            elif (ln, col) in good:
+                p = 1.0 - (1.0 - p) * CHECK_MISS_RATE
+            row.append(round(min(p, caps.get((ln, col), 1.0)), 4))
+        conf.append(row)
+    return conf
+
+
 def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | None:
     """Choose the MRZ text from per-line (N, len(ALPHABET)) probability arrays."""
     fmt_name = fmt_name or guess_format(probs)
@@ -264,20 +327,6 @@ def decode(probs: list[np.ndarray], fmt_name: str | None = None) -> Decoded | No
         else:
             failed += 1
 
-    conf: list[list[float]] = []
-    for ln, qi in enumerate(q):
-        row = []
-        for col, ch in enumerate(chars[ln]):
-            p = float(qi[col, ALPHABET.index(ch)])
-            if (ln, col) in repaired:
-                # A substituted character is only as sure as the recogniser's odds for it
-                # against its first choice: the check digit passing is no extra evidence here.
-                old = float(qi[col, ALPHABET.index(repaired[(ln, col)])])
-                p = p / (p + old)
-            elif (ln, col) in code_conf:
-                p = code_conf[(ln, col)]
-            elif (ln, col) in good:
-                p = 1.0 - (1.0 - p) * CHECK_MISS_RATE
-            row.append(round(p, 4))
-        conf.append(row)
+    caps = _rival_caps(fmt, chars, q)
+    conf = _confidences(q, chars, repaired, code_conf, good, caps)
     return Decoded(fmt_name, ["".join(c) for c in chars], conf, passed, failed, corrections)
