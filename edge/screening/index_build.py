@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import time
+import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,13 @@ import numpy as np
 
 from edge.screening.dates import pack_date
 from edge.screening.documents import DocumentIndex, normalise_number
-from edge.screening.name_index import NameIndex, NameIndexBuilder, entry_spellings
+from edge.screening.name_index import (
+    NameIndex,
+    NameIndexBuilder,
+    SpellingKeys,
+    entry_spellings,
+    keys_of_spelling,
+)
 from edge.screening.names import render_name
 from edge.screening.records import check_entry
 from edge.screening.store import (
@@ -73,9 +80,25 @@ class _Chunk:
     doc_countries: list[str]
     doc_refs: np.ndarray  # >= 0: named entry; < 0: -(document-only entry + 1)
     doc_only: list[tuple[str, str, str | None]]
+    keys: dict[str, SpellingKeys]  # index keys of spellings this worker had not sent before
 
 
-def _process(items: list[Any], check: bool, first: int) -> _Chunk:
+# Spellings whose keys this process already sent for the current build: chunks merge in
+# submission order, so the main process has them by the time a later chunk arrives.
+_SENT: dict[str, set[str]] = {}
+
+
+def _new_keys(build: str, spellings: list[str]) -> dict[str, SpellingKeys]:
+    sent = _SENT.setdefault(build, set())
+    if len(_SENT) > 1:  # a new build in a reused process: forget the others
+        for other in [b for b in _SENT if b != build]:
+            del _SENT[other]
+    fresh = [s for s in spellings if s not in sent]
+    sent.update(fresh)
+    return {s: keys_of_spelling(s) for s in fresh}
+
+
+def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
     """Parse (JSON lines) or take (dicts) entries, check them and spell their names."""
     lines: list[bytes] = []
     dob, counts, idx, refs = array("i"), array("q"), array("I"), array("q")
@@ -112,6 +135,7 @@ def _process(items: list[Any], check: bool, first: int) -> _Chunk:
     return _Chunk(
         lines, np.frombuffer(dob, np.int32), list(local), np.frombuffer(counts, np.int64),
         np.frombuffer(idx, np.uint32), numbers, countries, np.frombuffer(refs, np.int64), doc_only,
+        _new_keys(build, list(local)),
     )  # fmt: skip
 
 
@@ -120,6 +144,7 @@ class _Compiler:
 
     def __init__(self, store: MemoryStore | BlobWriter, workers: int, check: bool) -> None:
         self.store, self.check = store, check
+        self.build = uuid.uuid4().hex
         self.names = NameIndexBuilder()
         self.dob: list[np.ndarray] = []
         self.named = 0
@@ -131,7 +156,7 @@ class _Compiler:
         self.labels: dict[tuple[str, str | None], int] = {}
         self.seen = 0
         self._pending: list[Any] = []
-        self.pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+        self.pool = multiprocessing.get_context("forkserver").Pool(workers) if workers > 1 else None
 
     @property
     def name_entries(self) -> int:
@@ -144,9 +169,11 @@ class _Compiler:
                 if entry.get("names"):
                     self.store.append(entry)
         if self.pool is None:
-            self._merge(_process(items, self.check, first))
+            self._merge(_process(items, self.check, first, self.build))
             return
-        self._pending.append(self.pool.apply_async(_process, (items, self.check, first)))
+        self._pending.append(
+            self.pool.apply_async(_process, (items, self.check, first, self.build))
+        )
         while self._pending and (self._pending[0].ready() or len(self._pending) > 8):
             self._merge(self._pending.pop(0).get())
 
@@ -156,7 +183,7 @@ class _Compiler:
             self.store.append_lines(chunk.lines)
         self.dob.append(chunk.dob)
         positions = np.arange(base, base + len(chunk.counts), dtype=np.uint32)
-        self.names.add_batch(positions, chunk.counts, chunk.spellings, chunk.idx)
+        self.names.add_batch(positions, chunk.counts, chunk.spellings, chunk.idx, chunk.keys)
         self.named += len(chunk.dob)
         doc_base = len(self.doc_only_ids)
         for entry_id, category, action in chunk.doc_only:

@@ -42,6 +42,14 @@ def spelling_keys(spelling: str) -> list[str]:
     return keys
 
 
+SpellingKeys = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def keys_of_spelling(spelling: str) -> SpellingKeys:
+    """(variant as written, its index keys) for each glued variant; the first key is 'S'."""
+    return tuple((v, tuple(spelling_keys(v))) for v in glued_variants(spelling))
+
+
 def query_keys(spelling: str) -> tuple[list[str], list[str], list[str]]:
     """(vocabulary keys, delete-table keys, prefix-table keys) to look up for a traveller token.
 
@@ -90,14 +98,14 @@ class NameIndexBuilder:
         self._pair_entries: list[np.ndarray] = []
         self._pair_vids: list[np.ndarray] = []
 
-    def _vids(self, spelling: str) -> np.ndarray:
+    def _vids(self, spelling: str, keys: SpellingKeys | None = None) -> np.ndarray:
         found = self._spelling_vids.get(spelling)
         if found is None:
             vids: dict[int, None] = {}
-            for variant in glued_variants(spelling):
-                for key in spelling_keys(variant):
+            for variant, variant_keys in keys or keys_of_spelling(spelling):
+                for key in variant_keys:
                     vids[self.vocab.setdefault(key, len(self.vocab))] = None
-                self._raw.setdefault(variant, self.vocab["S" + skeleton(variant)])
+                self._raw.setdefault(variant, self.vocab[variant_keys[0]])
             found = np.fromiter(vids, dtype=np.uint32, count=len(vids))
             self._spelling_vids[spelling] = found
         return found
@@ -113,12 +121,19 @@ class NameIndexBuilder:
         )
 
     def add_batch(
-        self, positions: np.ndarray, counts: np.ndarray, spellings: list[str], idx: np.ndarray
+        self,
+        positions: np.ndarray,
+        counts: np.ndarray,
+        spellings: list[str],
+        idx: np.ndarray,
+        keys: dict[str, SpellingKeys] | None = None,
     ) -> None:
-        """Entries `positions`, entry i holding `counts[i]` spellings `spellings[idx[...]]`."""
+        """Entries `positions`, entry i holding `counts[i]` spellings `spellings[idx[...]]`;
+        `keys` of spellings new to this builder, when a worker computed them."""
         if len(idx) == 0:
             return
-        local = [self._vids(s) for s in spellings]
+        keys = keys or {}
+        local = [self._vids(s, keys.get(s)) for s in spellings]
         sizes = np.fromiter((len(v) for v in local), dtype=np.int64, count=len(local))
         flat = np.concatenate(local)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -134,7 +149,8 @@ class NameIndexBuilder:
         if self._pair_entries:
             pairs = np.concatenate(self._pair_vids).astype(np.uint64) << np.uint64(32)
             pairs |= np.concatenate(self._pair_entries).astype(np.uint64)
-            pairs = np.unique(pairs)  # sorted by key, then entry; duplicates gone
+            pairs.sort()  # by key, then entry
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # duplicates gone
         else:
             pairs = np.empty(0, np.uint64)
         keys = (pairs >> np.uint64(32)).astype(np.uint32)
@@ -157,18 +173,22 @@ class NameIndexBuilder:
         pre_hash, pre_rows = prefix_hashes(r_matrix, r_len, "P", MIN_PREFIX_LEN)
         return NameIndex(
             *_sorted_table(vocab_hash, np.arange(len(words), dtype=np.uint32)),
-            *_sorted_table(*_unique_pairs(del_hash, del_vid)),
-            *_sorted_table(*_unique_pairs(pre_hash, raw_vids[pre_rows])),
+            *_unique_pairs(del_hash, del_vid),
+            *_unique_pairs(pre_hash, raw_vids[pre_rows]),
             offsets,
             postings,
         )
 
 
 def _unique_pairs(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hash, value) pairs sorted by hash then value, duplicates dropped."""
+    hashes, values = hashes.astype(np.uint64), values.astype(np.uint32)
     if len(hashes) == 0:
-        return hashes.astype(np.uint64), values.astype(np.uint32)
-    pairs = np.unique(np.rec.fromarrays([hashes, values.astype(np.uint32)], names="h,v"))
-    return np.asarray(pairs["h"]), np.asarray(pairs["v"])
+        return hashes, values
+    order = np.lexsort((values, hashes))
+    hashes, values = hashes[order], values[order]
+    keep = np.concatenate(([True], (hashes[1:] != hashes[:-1]) | (values[1:] != values[:-1])))
+    return hashes[keep], values[keep]
 
 
 def _sorted_table(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
