@@ -92,13 +92,15 @@ def stage_build(args: argparse.Namespace, work: Path) -> dict:
     )  # fmt: skip
     size = sum(p.stat().st_size for p in (work / "index").iterdir()) / 2**20
     me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the name-processing workers
+    main_cpu = me.ru_utime + me.ru_stime
+    # The name-processing workers report their own CPU time and peak RSS (they are children
+    # of a fork server, so this process's rusage does not see them).
     return {
         "build_s": round(time.perf_counter() - start, 1),
-        "build_cpu_s": round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 1),
-        "build_cpu_main_s": round(me.ru_utime + me.ru_stime, 1),
+        "build_cpu_s": round(main_cpu + meta.get("build_worker_cpu_seconds", 0.0), 1),
+        "build_cpu_main_s": round(main_cpu, 1),
         "build_peak_rss_mb": round(peak_rss_mb()),
-        "build_worker_peak_rss_mb": round(kids.ru_maxrss / 1024),
+        "build_worker_peak_rss_mb": meta.get("build_worker_peak_rss_mb", 0),
         "index_mb_on_disk": round(size),
         "load_avg_1min": round(os.getloadavg()[0], 1),
         "meta": meta,

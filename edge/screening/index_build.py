@@ -15,6 +15,7 @@ import json
 import logging
 import multiprocessing
 import os
+import resource
 import time
 import uuid
 from array import array
@@ -81,6 +82,8 @@ class _Chunk:
     doc_refs: np.ndarray  # >= 0: named entry; < 0: -(document-only entry + 1)
     doc_only: list[tuple[str, str, str | None]]
     keys: dict[str, SpellingKeys]  # index keys of spellings this worker had not sent before
+    cpu_s: float = 0.0  # CPU time the worker spent on this batch
+    peak_rss_mb: float = 0.0  # the worker's peak resident memory so far
 
 
 # Spellings whose keys this process already sent for the current build: chunks merge in
@@ -100,6 +103,7 @@ def _new_keys(build: str, spellings: list[str]) -> dict[str, SpellingKeys]:
 
 def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
     """Parse (JSON lines) or take (dicts) entries, check them and spell their names."""
+    cpu_start = time.process_time()
     lines: list[bytes] = []
     dob, counts, idx, refs = array("i"), array("q"), array("I"), array("q")
     local: dict[str, int] = {}
@@ -135,7 +139,8 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
     return _Chunk(
         lines, np.frombuffer(dob, np.int32), list(local), np.frombuffer(counts, np.int64),
         np.frombuffer(idx, np.uint32), numbers, countries, np.frombuffer(refs, np.int64), doc_only,
-        _new_keys(build, list(local)),
+        _new_keys(build, list(local)), time.process_time() - cpu_start,
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )  # fmt: skip
 
 
@@ -155,7 +160,11 @@ class _Compiler:
         self.doc_only_codes = array("B")
         self.labels: dict[tuple[str, str | None], int] = {}
         self.seen = 0
+        self.worker_cpu_s = 0.0  # reported by the workers: forkserver children escape rusage
+        self.worker_peak_rss_mb = 0.0
         self._pending: list[Any] = []
+        # Not "fork": a booth agent builds while other threads run BLAS (MRZ OCR, face), and a
+        # fork then can leave OpenBLAS waiting forever for worker threads that are gone.
         self.pool = multiprocessing.get_context("forkserver").Pool(workers) if workers > 1 else None
 
     @property
@@ -178,6 +187,9 @@ class _Compiler:
             self._merge(self._pending.pop(0).get())
 
     def _merge(self, chunk: _Chunk) -> None:
+        if self.pool is not None:
+            self.worker_cpu_s += chunk.cpu_s
+            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, chunk.peak_rss_mb)
         base = self.named
         if isinstance(self.store, BlobWriter):
             self.store.append_lines(chunk.lines)
@@ -293,6 +305,8 @@ def _meta(
         "postings": len(names.postings),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "build_seconds": round(secs, 2),
+        "build_worker_cpu_seconds": round(compiler.worker_cpu_s, 1),
+        "build_worker_peak_rss_mb": round(compiler.worker_peak_rss_mb),
     }
 
 
