@@ -52,6 +52,7 @@ def stage_generate(args: argparse.Namespace, work: Path) -> dict:
     from edge.screening.evalset import generate
 
     start = time.perf_counter()
+    work.mkdir(parents=True, exist_ok=True)
     ev = generate(args.entries, args.targets, args.innocents, seed=args.seed)
     with open(work / "watchlist.jsonl", "w") as f:
         for entry in ev.entries:
