@@ -177,21 +177,24 @@ def latency(screeners: dict[str, Any], travellers: list[dict]) -> dict[str, Any]
 
 
 def agreement(overlay: Any, full: Any, travellers: list[dict]) -> dict[str, Any]:
-    """How many travellers get the same alerts (and the same hits) from overlay and rebuild."""
+    """How many travellers get the same alerts (and the same hits) from overlay and rebuild;
+    where alerts differ, which entries only one of them alerted (ids only: no names)."""
     same_alerts = same_hits = 0
-    differ: list[str] = []
+    differ: list[dict[str, Any]] = []
     for traveller in travellers:
         a, b = overlay.screen(traveller), full.screen(traveller)
-        if [h.entry_id for h in a.alerts] == [h.entry_id for h in b.alerts]:
+        mine, theirs = {h.entry_id for h in a.alerts}, {h.entry_id for h in b.alerts}
+        if mine == theirs:
             same_alerts += 1
-        elif len(differ) < 10:
-            differ.append(str(traveller.get("id")))  # traveller ids only: no names in output
+        else:
+            differ.append({"traveller": traveller.get("id"), "overlay_only": sorted(mine - theirs),
+                           "rebuild_only": sorted(theirs - mine)})  # fmt: skip
         if [(h.entry_id, round(h.score, 4)) for h in a.hits] == [
             (h.entry_id, round(h.score, 4)) for h in b.hits
         ]:
             same_hits += 1
     return {"travellers": len(travellers), "same_alerts": same_alerts, "same_hits": same_hits,
-            "differ_examples": differ}  # fmt: skip
+            "alerts_differ": differ[:20]}  # fmt: skip
 
 
 def screening_report(refdata: ReferenceData, travellers: list[dict], full: Any) -> dict[str, Any]:

@@ -20,10 +20,12 @@ import logging
 import shutil
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 from edge.refdata.content import ContentError, HashingWriter, apply_delta, dataset_rows, delta_ops
+from edge.refdata.dataset_keys import KEYS_FILE, KeyWriter, held_rows
 from edge.refdata.overlay_build import DeltaTap, plan_overlay, write_overlay
 from edge.refdata.store import Held, KindStore
 from edge.refdata.verify import MAX_RAW_SIZE, BundleRejected
@@ -65,20 +67,22 @@ def _decoded(env: BundleEnvelope, raw: IO[bytes]) -> IO[bytes]:
 def make_dataset(
     env: BundleEnvelope, content: Path, held: Held | None, out: Path, tap: DeltaTap | None = None
 ) -> HashingWriter:
-    """Write the dataset the bundle makes; `tap` keeps a delta's operations for the overlay."""
-    with open(content, "rb") as raw, open(out, "wb") as f:
-        stream = _decoded(env, raw)
-        writer = HashingWriter(f)
+    """Write the dataset the bundle makes (and its key list); `tap` keeps a delta's operations."""
+    with ExitStack() as stack:
+        stream = _decoded(env, stack.enter_context(open(content, "rb")))
+        writer = HashingWriter(stack.enter_context(open(out, "wb")))
+        keys = KeyWriter(out.with_name(KEYS_FILE))
+        stack.callback(keys.close)
         if env.mode == "full":
-            for _key, line in dataset_rows(stream, env.kind, "bundle content"):
-                writer.write(line)
+            rows = dataset_rows(stream, env.kind, "bundle content")
         else:
             assert held is not None  # check_envelope refused a delta without its base
-            with open(held.directory / DATASET, "rb") as base:
-                rows = dataset_rows(base, env.kind, "held dataset")
-                ops = delta_ops(stream, env.kind)
-                for line in apply_delta(rows, tap.tap(ops) if tap is not None else ops):
-                    writer.write(line)
+            base = held_rows(stack, held.directory / DATASET, env.kind)
+            ops = delta_ops(stream, env.kind)
+            rows = apply_delta(base, tap.tap(ops) if tap is not None else ops)
+        for key, line in rows:
+            writer.write(line)
+            keys.add(key)
         if env.raw_size is not None and stream.raw.count != env.raw_size:  # type: ignore[attr-defined]
             raise ContentError(
                 f"content decodes to {stream.raw.count:,} bytes, not the signed {env.raw_size:,}"

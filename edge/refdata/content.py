@@ -131,20 +131,20 @@ def delta_ops(stream: IO[bytes], kind: str) -> Iterator[tuple[str, bytes | None]
 
 def apply_delta(
     base: Iterable[tuple[str, bytes]], ops: Iterable[tuple[str, bytes | None]]
-) -> Iterator[bytes]:
-    """Lines of the dataset that `ops` make from sorted `base` (a merge, in one pass)."""
+) -> Iterator[tuple[str, bytes]]:
+    """(key, line) of the dataset that `ops` make from sorted `base` (a merge, in one pass)."""
     base_it, ops_it = iter(base), iter(ops)
     a, b = next(base_it, None), next(ops_it, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
-            yield a[1]
+            yield a
             a = next(base_it, None)
             continue
         same = a is not None and a[0] == b[0]
         if b[1] is None and not same:
             raise ContentError("delta deletes a record the base version does not hold")
         if b[1] is not None:
-            yield b[1]
+            yield b[0], b[1]
         if same:
             a = next(base_it, None)
         b = next(ops_it, None)

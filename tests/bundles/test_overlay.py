@@ -86,7 +86,13 @@ def test_full_delta_delta_screens_as_a_full_rebuild(at_v3):
     held = refdata.held("watchlist")
     assert (held.version, held.mode, held.records) == (3, "delta", len(v3_records()))
     names = sorted(p.name for p in held.directory.iterdir())
-    assert names == ["base", "dataset.jsonl", "envelope.json", "overlay"]  # no full index built
+    assert names == [
+        "base",
+        "dataset.jsonl",
+        "dataset.keys",
+        "envelope.json",
+        "overlay",
+    ]  # no index/
     meta = OverlayMeta.read(held.directory)
     assert meta.base_version == 1
     assert meta.masked == {"W-DOE", "W-SMITH", "W-OHNO", "D-1", "D-2"}  # v2's and v3's keys
@@ -123,7 +129,7 @@ def test_delta_past_the_limit_rebuilds_the_full_index(at_v3):
     refdata.apply_file(bundle)
     held = refdata.held("watchlist")
     assert sorted(p.name for p in held.directory.iterdir()) == [
-        "dataset.jsonl", "envelope.json", "index"
+        "dataset.jsonl", "dataset.keys", "envelope.json", "index"
     ]  # fmt: skip
     screener = refdata.screener()
     assert not isinstance(screener, OverlayScreener) and screener.version == 4
@@ -178,3 +184,23 @@ def test_failure_on_the_overlay_path_leaves_v3(path, stage, at_v3):
     reference = full_rebuild(v4_records, 4)
     for traveller in TRAVELLERS:
         assert screened(refdata.screener(), traveller) == screened(reference, traveller)
+
+
+def test_key_list_missing_or_wrong(at_v3):
+    """The merge reads keys from dataset.keys; without it it parses; wrong keys are refused."""
+    refdata, east = at_v3
+    held = refdata.held("watchlist")
+    keys = held.directory / "dataset.keys"
+    assert keys.read_text().splitlines() == sorted(e["id"] for e in v3_records())
+    keys.write_text("".join(f"{k}\n" for k in sorted(e["id"] for e in v2_records())))
+    bundle, v4_records = v4_delta(east, 1)
+    with pytest.raises(Exception) as caught:  # a merge on wrong keys cannot give the signed data
+        refdata.apply_file(bundle)
+    assert caught.value.reason == "bad_content"
+    assert "does not hold the key its key list names" in str(caught.value)
+    assert refdata.versions() == {"watchlist": 3}
+    keys.unlink()  # as a version applied before key lists existed: the dataset is parsed
+    refdata.apply_file(bundle)
+    assert refdata.versions() == {"watchlist": 4}
+    new_keys = refdata.held("watchlist").directory / "dataset.keys"
+    assert new_keys.read_text().splitlines() == sorted(e["id"] for e in v4_records)
