@@ -167,3 +167,27 @@ def test_release_allocates_versions_keeps_history_and_publishes(tmp_path, centre
     sekisho("watchlist", "bundle", "apply", built[1]["file"], *keys)
     status = lines(sekisho("watchlist", "bundle", "status", "--refdata", root, "--json"))
     assert (status[0]["version"], status[0]["records"]) == (2, 27)
+
+
+def test_screen_on_refdata_after_a_delta_never_finds_a_deleted_entry(
+    tmp_path, centres, sekisho, capsys
+):
+    """A delta is held as base index + overlay; `watchlist screen --refdata` must not screen on
+    the base alone (it would still find W-OHNO). Today it refuses (the command loads `index/`);
+    once it screens through `ReferenceData.screener()`, it must find nothing."""
+    east = centres["east"]
+    root, keys = tmp_path / "refdata", ["--centre-key", f"east={east.pub_path}"]
+    v1 = east.full(1, entries(30))
+    v2 = east.delta(v1, 2, [e for e in entries(30) if e["id"] != "W-OHNO"])
+    for bundle in (v1, v2):
+        sekisho("watchlist", "bundle", "apply", bundle, "--refdata", root, *keys)
+    queries = write_jsonl(tmp_path / "q.jsonl", [OHNO])
+    capsys.readouterr()
+    code = main(
+        ["watchlist", "screen", "--refdata", str(root), "--queries", str(queries), "--json"]
+    )
+    out, err = capsys.readouterr()
+    if code:
+        assert "holds no screening index" in err
+    else:
+        assert [json.loads(line)["hits"] for line in out.splitlines()] == [[]]
