@@ -2,4 +2,5 @@
 
 from sekisho.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a multiprocessing child imports the main module
+    raise SystemExit(main())
