@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 RARE_SLOT = 64  # a traveller token this rare makes its entries candidates on its own
 BIG_SLOT = 50_000  # tokens this common only confirm candidates found through others
-MAX_SCORED = 100  # precise scoring is capped per query (most shared tokens, best date first)
+MAX_SCORED = 64  # precise scoring is capped per query (most shared tokens, best date first)
 CROWDED = 50  # above this many date-compatible candidates, only those that can alert are scored
 TOKEN_CACHE = 20_000  # traveller tokens whose candidate entries are kept between queries
 # The similarity caches hold ~10^6 objects; Python's full garbage collections would walk them
