@@ -55,3 +55,35 @@ def test_booth_keeps_inspecting_when_its_screen_cannot_bind(tmp_path):
     asyncio.run(main())
     taken.close()
     assert agent.produced >= 10
+
+
+def test_index_build_in_a_booth_does_not_freeze_threads_doing_linear_algebra(tmp_path):
+    """The booth applies bundles (a parallel index build) while other threads run BLAS (MRZ OCR,
+    face embeddings); worker processes must not be forked from it (OpenBLAS then hangs)."""
+    import threading
+    import time
+
+    import numpy as np
+
+    from edge.screening import build_directory
+    from edge.screening.evalset import generate
+
+    entries = generate(3000, 0, 0, seed=2).entries
+    state = {"stop": False, "n": 0}
+
+    def blas() -> None:
+        a = np.random.default_rng(0).random((300, 300))
+        while not state["stop"]:
+            a @ a
+            state["n"] += 1
+
+    worker = threading.Thread(target=blas, daemon=True)
+    worker.start()
+    try:
+        for i in range(3):
+            build_directory(entries, tmp_path / f"index{i}", 1, workers=2)
+            before = state["n"]
+            time.sleep(0.5)
+            assert state["n"] > before, "a thread doing linear algebra froze after the build"
+    finally:
+        state["stop"] = True
