@@ -165,7 +165,7 @@ class _Compiler:
         self._pending: list[Any] = []
         # Not "fork": a booth agent builds while other threads run BLAS (MRZ OCR, face), and a
         # fork then can leave OpenBLAS waiting forever for worker threads that are gone.
-        self.pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+        self.pool = multiprocessing.get_context("forkserver").Pool(workers) if workers > 1 else None
 
     @property
     def name_entries(self) -> int:

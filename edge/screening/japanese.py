@@ -137,8 +137,10 @@ def readings(word: str, part: str) -> tuple[tuple[str, str], ...]:
 def spellings(word: str, part: str) -> tuple[tuple[str, ...], str]:
     """(Latin spellings, note) of a Japanese word: passport Hepburn and full-kana spellings."""
     found = readings(word, part)
-    out: list[str] = []
-    for kata, _ in found:
-        out.extend(kana_to_romaji(kata))
+    # Passport spellings of every reading first, spelled-out forms (OONO, TAROU) after: the
+    # index keeps the first few spellings, and a spelled-out form shares its passport form's
+    # skeleton, so no reading is lost when a composed name has many.
+    forms = [kana_to_romaji(kata) for kata, _ in found]
+    out = [f[0] for f in forms] + [x for f in forms for x in f[1:]]
     note = "reading " + "/".join(k for k, _ in found) if found and found[0][0] != word else ""
     return tuple(dict.fromkeys(out)), note

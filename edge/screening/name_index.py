@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 MIN_DELETE_LEN = 4  # shorter keys would match almost every short name after one deletion
 MIN_PREFIX_LEN = 3
-MAX_SPELLINGS = 6  # spellings indexed per token (the commonest first)
+MAX_SPELLINGS = 8  # spellings indexed per token (the commonest first)
 
 
 def key_hash(key: str) -> int:

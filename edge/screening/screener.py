@@ -32,6 +32,7 @@ from edge.screening.dates import (
 )
 from edge.screening.documents import normalise_number
 from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
+from edge.screening.name_index import MIN_PREFIX_LEN
 from edge.screening.names import render_name
 from edge.screening.records import check_traveller
 from edge.screening.scoring import (
@@ -233,6 +234,12 @@ class Screener:
             return np.empty(0, np.uint32), np.empty(0, np.int32)
         if len(per_slot) == 1:
             return per_slot[0], np.ones(len(per_slot[0]), np.int32)
+        # An initial or a name cut to one or two letters (MRZ truncation: MARIAM -> MA) has no
+        # index key of its own; then any other name alone makes candidates, and the birth date
+        # filters them.
+        if sum(len(t) >= MIN_PREFIX_LEN for t in tokens) < 2:
+            pool, counts = _count_sorted(per_slot)
+            return pool, counts.astype(np.int32)
         small = [s for s in per_slot if len(s) <= BIG_SLOT] or [min(per_slot, key=len)]
         big = [s for s in per_slot if not any(s is t for t in small)]
         pool, counts = _count_sorted(small)

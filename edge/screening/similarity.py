@@ -28,7 +28,7 @@ EXTRA_PENALTY = 0.05  # a middle name on the traveller's side only
 # grandfather's names) that passports and MRZ readers leave out.
 ENTRY_EXTRA_PENALTY = 0.025
 SWAP_PENALTY = 0.02
-MAX_SPELLINGS = 6
+MAX_SPELLINGS = 8
 
 
 @lru_cache(maxsize=1_000_000)

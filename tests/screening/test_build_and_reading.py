@@ -97,3 +97,30 @@ def test_evalset_names_are_composed_from_large_spaces():
     assert russian_surname("Кузнец", "ов", "F") == "Кузнецова"
     assert russian_surname("Тимофе", "ов", "M") == "Тимофеев"
     assert russian_surname("Остров", "ский", "F") == "Островская"
+
+
+def test_name_cut_to_two_letters_still_finds_a_common_surname():
+    # MRZ truncation MARIAM -> MA leaves one name with index keys; ABDULLAH is too common to
+    # make candidates alone unless the other name cannot be looked up.
+    entries = [{"id": "W-MA", "names": ["ABDULLAH, MARIAM YOUSSEF"], "birth_date": "1985-06-03",
+                "category": "wanted"}]  # fmt: skip
+    entries += [
+        {
+            "id": f"X{i}",
+            "names": [f"ABDULLAH, SALMA {i}"],
+            "birth_date": "1950-01-01",
+            "category": "wanted",
+        }
+        for i in range(100)
+    ]
+    entries.append({"id": "X-MA", "names": ["马林"], "category": "wanted"})  # a listed MA
+    screener = Screener.from_entries(entries)
+    assert _ids(screener, traveller("ABDALLAH", "MA", "1985-06-03")) == ["W-MA"]
+
+
+def test_every_reading_of_a_composed_given_name_is_indexed():
+    # 雄健 has eight readings; the passport may carry any of them (OTAKE is the fifth).
+    screener = Screener.from_entries(
+        [{"id": "W-O", "names": ["星萩雄健"], "birth_date": "1948-12-03", "category": "wanted"}]
+    )
+    assert _ids(screener, traveller("HOSHIHAGI", "OTAKE", "1948-12-03")) == ["W-O"]
