@@ -15,7 +15,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 from edge.mrz import synth
 from edge.mrz.ocr.locate import TextLine, _compatible
-from edge.mrz.ocr.recognise import ALPHABET, WEIGHTS_PATH, Recogniser, default_recogniser
+from edge.mrz.ocr.recognise import (
+    ALPHABET,
+    WEIGHTS_PATH,
+    Recogniser,
+    combine,
+    default_recogniser,
+)
 from edge.mrz.ocr.segment import CAP_HEIGHT, Canvas, analyse_line, cut_band
 
 TEXT = "P<UTO" + ALPHABET[::-1] + "<<"  # every character, 44 cells as in a TD3 line
@@ -49,6 +55,12 @@ def _canvas(lines: list[str], *, blob: bool = False, blur: float = 0.0) -> Canva
     return Canvas(arr, rows, mx, n * pitch)
 
 
+def _cells(canvas: Canvas) -> np.ndarray:
+    line = analyse_line(canvas, 0)
+    assert line is not None
+    return cut_band([line], len(TEXT))[0].patches
+
+
 def _read(canvas: Canvas, rec: Recogniser) -> list[str]:
     lines = [analyse_line(canvas, i) for i in range(len(canvas.line_rows))]
     assert all(ln is not None for ln in lines)
@@ -57,13 +69,27 @@ def _read(canvas: Canvas, rec: Recogniser) -> list[str]:
     return ["".join(ALPHABET[k] for k in p.argmax(1)) for p in probs]
 
 
-def test_packaged_weights_are_a_small_convolutional_net() -> None:
+def test_packaged_weights_are_two_small_convolutional_nets() -> None:
     assert WEIGHTS_PATH.stat().st_size < 500_000
     rec = default_recogniser()
-    assert len(rec.convs) == 2
-    probs = rec.probabilities(np.zeros((3, 20, 16), np.float32))
-    assert probs.shape == (3, len(ALPHABET))
-    assert np.allclose(probs.sum(1), 1.0, atol=1e-5)
+    assert len(rec.nets) == 2 and all(len(net.convs) == 2 for net in rec.nets)
+    patches = _cells(_canvas([TEXT]))
+    fast, thorough = rec.probabilities(patches), rec.probabilities(patches, thorough=True)
+    assert fast.shape == thorough.shape == (len(TEXT), len(ALPHABET))
+    assert np.allclose(fast.sum(1), 1.0, atol=1e-5)
+    assert not np.allclose(fast, thorough)  # the second opinion is a different network
+    assert "".join(ALPHABET[k] for k in thorough.argmax(1)) == TEXT
+
+
+def test_combined_weights_answer_like_their_first_network() -> None:
+    with np.load(WEIGHTS_PATH) as data:
+        weights = {k: data[k] for k in data.files}
+    first = {k.removeprefix("net0_"): v for k, v in weights.items() if k.startswith("net0_")}
+    single = Recogniser({"kind": np.array("cnn"), **first})
+    again = Recogniser(combine([first, first]))
+    patches = _cells(_canvas([TEXT]))
+    assert np.allclose(single.probabilities(patches), default_recogniser().probabilities(patches))
+    assert np.allclose(again.probabilities(patches, thorough=True), single.probabilities(patches))
 
 
 @pytest.mark.parametrize("blur", [0.0, 2.5])

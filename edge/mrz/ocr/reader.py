@@ -83,13 +83,15 @@ def _analysed(view: Canvas) -> list[LineInk] | None:
     return lines if all(ln is not None for ln in lines) else None
 
 
-def _recognised(lines: list[LineInk], n: int, rec: Recogniser) -> tuple[float, list[np.ndarray]]:
+def _recognised(
+    lines: list[LineInk], n: int, rec: Recogniser, thorough: bool
+) -> tuple[float, list[np.ndarray]]:
     cells = cut_band(lines, n)
-    probs = rec.probabilities(np.concatenate([c.patches for c in cells]))
+    probs = rec.probabilities(np.concatenate([c.patches for c in cells]), thorough)
     return _score(probs), np.split(probs, len(cells))
 
 
-def _attempts(gray: np.ndarray, band: Band, rec: Recogniser) -> list[_Attempt]:
+def _attempts(gray: np.ndarray, band: Band, rec: Recogniser, thorough: bool) -> list[_Attempt]:
     """Readings of one band: both orientations are recognised, the likelier one decoded."""
     canvas = rectify(gray, band)
     upright = _analysed(canvas)
@@ -107,7 +109,7 @@ def _attempts(gray: np.ndarray, band: Band, rec: Recogniser) -> list[_Attempt]:
     for n in sorted(choices, key=lambda c: c != first):
         options = []
         if upright is not None:
-            options.append(_recognised(upright, n, rec))
+            options.append(_recognised(upright, n, rec, thorough))
             decoded = decode(options[0][1])
             if decoded is not None and decoded.checks_failed == 0 and options[0][0] > SURE_SCORE:
                 out.append(_Attempt(decoded, options[0][0]))
@@ -115,7 +117,7 @@ def _attempts(gray: np.ndarray, band: Band, rec: Recogniser) -> list[_Attempt]:
         if not flipped_done:
             flipped, flipped_done = _analysed(canvas.rotated()), True
         if flipped is not None:
-            options.append(_recognised(flipped, n, rec))
+            options.append(_recognised(flipped, n, rec, thorough))
         if not options:
             continue
         score, per_line = max(options, key=lambda o: o[0])
@@ -160,6 +162,21 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return gray
 
 
+def _best_reading(
+    gray: np.ndarray, bands: list[Band], rec: Recogniser, today: date | None, thorough: bool
+) -> MrzReading | None:
+    """The best reading over the bands (valid first, then confidence); stops at a sure one."""
+    best: MrzReading | None = None
+    for band in bands[:MAX_BANDS]:
+        for attempt in _attempts(gray, band, rec, thorough):
+            reading = _reading(attempt, today)
+            if best is None or (reading.valid, reading.confidence) > (best.valid, best.confidence):
+                best = reading
+            if best.valid and best.confidence >= CONFIDENT:
+                return best
+    return best
+
+
 def read_mrz(
     image: np.ndarray, *, recogniser: Recogniser | None = None, today: date | None = None
 ) -> MrzReading:
@@ -171,14 +188,12 @@ def read_mrz(
     bands = find_bands(gray)
     if not bands:
         return MrzReading(None, reason="no MRZ found: no group of 2-3 long parallel text lines")
-    best: MrzReading | None = None
-    for band in bands[:MAX_BANDS]:
-        for attempt in _attempts(gray, band, rec):
-            reading = _reading(attempt, today)
-            if best is None or (reading.valid, reading.confidence) > (best.valid, best.confidence):
-                best = reading
-            if best.valid and best.confidence >= CONFIDENT:
-                return best
+    best = _best_reading(gray, bands, rec, today, thorough=False)
+    if best is None or not (best.valid and best.confidence >= CONFIDENT):
+        # Not sure: ask every network (slower, better), and keep that unless it loses validity.
+        second = _best_reading(gray, bands, rec, today, thorough=True)
+        if second is not None and (second.valid or best is None or not best.valid):
+            best = second
     if best is None:
         return MrzReading(None, reason="MRZ-like lines found but their characters could not be cut")
     if not best.valid and best.confidence < UNREADABLE and len(best.errors) >= 2:

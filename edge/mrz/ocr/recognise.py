@@ -60,31 +60,20 @@ def maxpool2(x: np.ndarray) -> np.ndarray:
     return np.maximum(top, np.maximum(x[:, 1::2, 0::2], x[:, 1::2, 1::2]))
 
 
-class Recogniser:
-    """Class probabilities over ALPHABET for a stack of GLYPH_H x GLYPH_W ink patches."""
+class GlyphNet:
+    """One trained network: class logits over ALPHABET for a stack of ink patches."""
 
-    def __init__(self, weights: dict[str, np.ndarray]):
-        if str(weights.get("kind", "")) != "cnn":
-            raise RecogniserError("these weights are not the convolutional recogniser; retrain")
-        self.mean = float(weights["mean"])
-        self.std = float(weights["std"])
+    def __init__(self, weights: dict[str, np.ndarray], prefix: str = ""):
+        self.mean = float(weights[prefix + "mean"])
+        self.std = float(weights[prefix + "std"])
         self.convs = [
-            (weights[f"conv{i}_w"].astype(np.float32), weights[f"conv{i}_b"].astype(np.float32))
-            for i in range(int(weights["n_conv"]))
+            (weights[f"{prefix}conv{i}_w"], weights[f"{prefix}conv{i}_b"])
+            for i in range(int(weights[prefix + "n_conv"]))
         ]
         self.dense = [
-            (weights[f"fc{i}_w"].astype(np.float32), weights[f"fc{i}_b"].astype(np.float32))
-            for i in range(int(weights["n_fc"]))
+            (weights[f"{prefix}fc{i}_w"], weights[f"{prefix}fc{i}_b"])
+            for i in range(int(weights[prefix + "n_fc"]))
         ]
-
-    @classmethod
-    def load(cls, path: Path = WEIGHTS_PATH) -> Recogniser:
-        if not path.exists():
-            raise RecogniserError(
-                f"no recogniser weights at {path}; run `python -m edge.mrz.ocr.train` to build them"
-            )
-        with np.load(path) as data:
-            return cls({k: data[k] for k in data.files})
 
     def logits(self, patches: np.ndarray) -> np.ndarray:
         h = ((features(patches) - self.mean) / self.std)[..., None]
@@ -97,12 +86,62 @@ class Recogniser:
                 np.maximum(h, 0, out=h)
         return h
 
-    def probabilities(self, patches: np.ndarray) -> np.ndarray:
+
+class Recogniser:
+    """Class probabilities over ALPHABET for a stack of GLYPH_H x GLYPH_W ink patches.
+
+    The weights file holds one or more networks trained apart. The first answers alone
+    (fast); `thorough=True` averages the logits of all of them, which the reader asks for
+    only when the fast reading is not sure: a second opinion where it matters, at no cost
+    for the usual clear print.
+    """
+
+    def __init__(self, weights: dict[str, np.ndarray]):
+        if str(weights.get("kind", "")) != "cnn":
+            raise RecogniserError("these weights are not the convolutional recogniser; retrain")
+        weights = {
+            k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in weights.items()
+        }
+        count = int(weights.get("n_nets", 0))
+        self.nets = (
+            [GlyphNet(weights, f"net{i}_") for i in range(count)] if count else [GlyphNet(weights)]
+        )
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> Recogniser:
+        if not path.exists():
+            raise RecogniserError(
+                f"no recogniser weights at {path}; run `python -m edge.mrz.ocr.train` to build them"
+            )
+        with np.load(path) as data:
+            return cls({k: data[k] for k in data.files})
+
+    def logits(self, patches: np.ndarray, thorough: bool = False) -> np.ndarray:
+        if not thorough or len(self.nets) == 1:
+            return self.nets[0].logits(patches)
+        return np.mean([net.logits(patches) for net in self.nets], axis=0)
+
+    def probabilities(self, patches: np.ndarray, thorough: bool = False) -> np.ndarray:
         """(n, len(ALPHABET)) softmax probabilities."""
-        z = self.logits(patches)
+        z = self.logits(patches, thorough)
         z -= z.max(1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(1, keepdims=True)
+
+
+def combine(nets: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One weights file holding several single-network files (the first answers alone).
+
+    Weight arrays are stored as float16 (half the size; inference is float32 and the
+    readings do not change), scalars as they are.
+    """
+    out: dict[str, np.ndarray] = {"kind": np.array("cnn"), "n_nets": np.array(len(nets))}
+    for i, weights in enumerate(nets):
+        for k, v in weights.items():
+            if k not in ("kind", "n_nets"):
+                half = v.dtype == np.float32 and v.ndim > 0
+                out[f"net{i}_{k}"] = v.astype(np.float16) if half else v
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Build `glyphs.npz`: train the glyph recogniser on cells cut from synthetic documents.
 
-    python -m edge.mrz.ocr.train [--docs 5000] [--seed 1000000] [--epochs 12] [--cache F]
+    python -m edge.mrz.ocr.train [--docs 5000] [--seed 1000000] [--epochs 8] [--cache F] --out N.npz
+    python -m edge.mrz.ocr.train --combine FIRST.npz SECOND.npz    # -> glyphs.npz
 
 Documents come from `edge.mrz.synth` (OCR-B from Debian's fonts-ocr-b), photographed with
 the same degradations as the benchmark but from other seeds. Each is located and segmented
@@ -30,7 +31,7 @@ import numpy as np
 
 from edge.mrz import synth
 from edge.mrz.ocr.locate import find_bands
-from edge.mrz.ocr.recognise import ALPHABET, WEIGHTS_PATH, Recogniser
+from edge.mrz.ocr.recognise import ALPHABET, WEIGHTS_PATH, Recogniser, combine
 from edge.mrz.ocr.segment import rectify, segment_line
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=1_000_000)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(WEIGHTS_PATH))
     ap.add_argument(
@@ -114,8 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         help="an .npz of collected cells (repeatable): loaded if all exist, else the first "
         "is written",
     )
+    ap.add_argument(
+        "--combine",
+        nargs="+",
+        metavar="NET.npz",
+        help="no training: pack networks trained apart into --out (the first answers alone)",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.combine:
+        nets = [dict(np.load(path)) for path in args.combine]
+        np.savez_compressed(args.out, **combine(nets))
+        logger.info("wrote %s (%d networks)", args.out, len(nets))
+        return 0
     import torch  # training only: the reader never needs it
 
     from edge.mrz.ocr import train_net
