@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from edge.refdata.content import ContentError, HashingWriter, apply_delta, dataset_rows, delta_ops
-from edge.refdata.dataset_keys import KEYS_FILE, KeyWriter, held_rows
+from edge.refdata.dataset_keys import KEYS_FILE, KeyListError, KeyWriter, held_rows
 from edge.refdata.overlay_build import DeltaTap, plan_overlay, write_overlay
 from edge.refdata.store import Held, KindStore
 from edge.refdata.verify import MAX_RAW_SIZE, BundleRejected
@@ -65,7 +65,12 @@ def _decoded(env: BundleEnvelope, raw: IO[bytes]) -> IO[bytes]:
 
 
 def make_dataset(
-    env: BundleEnvelope, content: Path, held: Held | None, out: Path, tap: DeltaTap | None = None
+    env: BundleEnvelope,
+    content: Path,
+    held: Held | None,
+    out: Path,
+    tap: DeltaTap | None = None,
+    use_keys: bool = True,
 ) -> HashingWriter:
     """Write the dataset the bundle makes (and its key list); `tap` keeps a delta's operations."""
     with ExitStack() as stack:
@@ -77,7 +82,7 @@ def make_dataset(
             rows = dataset_rows(stream, env.kind, "bundle content")
         else:
             assert held is not None  # check_envelope refused a delta without its base
-            base = held_rows(stack, held.directory / DATASET, env.kind)
+            base = held_rows(stack, held.directory / DATASET, env.kind, use_keys)
             ops = delta_ops(stream, env.kind)
             rows = apply_delta(base, tap.tap(ops) if tap is not None else ops)
         for key, line in rows:
@@ -121,6 +126,19 @@ def _build(
         VisaRegistry(_records(staging / DATASET))
 
 
+def _dataset(
+    env: BundleEnvelope, content: Path, held: Held | None, out: Path
+) -> tuple[HashingWriter, DeltaTap | None]:
+    """Make the dataset, keeping a watchlist delta's operations for its overlay."""
+    tap = DeltaTap() if env.mode == "delta" and env.kind == "watchlist" else None
+    try:
+        return make_dataset(env, content, held, out, tap), tap
+    except KeyListError as exc:  # a local file out of step: merge by parsing instead
+        logger.warning("held %s key list unusable (%s); parsing the dataset", env.kind, exc)
+        tap = DeltaTap() if tap is not None else None
+        return make_dataset(env, content, held, out, tap, use_keys=False), tap
+
+
 def apply_bundle(
     root: Path,
     env: BundleEnvelope,
@@ -140,8 +158,7 @@ def apply_bundle(
 
     try:
         stage("decode")
-        tap = DeltaTap() if env.mode == "delta" and env.kind == "watchlist" else None
-        writer = make_dataset(env, content, held, staging / DATASET, tap)
+        writer, tap = _dataset(env, content, held, staging / DATASET)
         stage("dataset")
         if env.dataset_sha256 is not None and writer.digest.hexdigest() != env.dataset_sha256:
             raise reject(

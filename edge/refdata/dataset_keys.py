@@ -4,8 +4,9 @@ Merging a delta into a million-record dataset needs every record's key; parsing 
 JSON to get it cost ~3 s of the ~4.5 s a delta's merge took. The booth writes the keys it
 already knows (`dataset.keys`, same order as `dataset.jsonl`) when it makes a dataset, and the
 next delta reads them instead, checking that each line holds `"<field>":"<key>"` (a substring
-search, ~10 times cheaper than parsing) so a key list out of step with its dataset is refused
-rather than carried into the next version. It is a local convenience, not a trust anchor: the
+search, ~10 times cheaper than parsing); a key list out of step with its dataset raises
+`KeyListError` and the apply parses the dataset instead, so a damaged key list neither blocks
+an update nor reaches the next version. It is a local convenience, not a trust anchor: the
 merged dataset must still hash to the signed `dataset_sha256`. A dataset without the file
 (applied before it existed, or a key holding a newline) is parsed as before.
 """
@@ -22,6 +23,10 @@ from typing import IO
 from edge.refdata.content import ContentError, dataset_rows, key_field
 
 KEYS_FILE = "dataset.keys"
+
+
+class KeyListError(ContentError):
+    """The key list does not match its dataset (the dataset itself may be fine)."""
 
 
 class KeyWriter:
@@ -47,11 +52,13 @@ class KeyWriter:
             self.file.close()
 
 
-def held_rows(stack: ExitStack, dataset: Path, kind: str) -> Iterator[tuple[str, bytes]]:
+def held_rows(
+    stack: ExitStack, dataset: Path, kind: str, use_keys: bool = True
+) -> Iterator[tuple[str, bytes]]:
     """(key, line) of a held dataset: keys from `dataset.keys` if present, else parsed."""
     data = stack.enter_context(open(dataset, "rb"))  # noqa: SIM115 (the stack closes it)
     keys_path = dataset.with_name(KEYS_FILE)
-    if not keys_path.exists():
+    if not use_keys or not keys_path.exists():
         return dataset_rows(data, kind, "held dataset")
     return _zipped(stack.enter_context(open(keys_path, "rb")), data, key_field(kind))
 
@@ -61,12 +68,12 @@ def _zipped(keys: IO[bytes], data: IO[bytes], field: str) -> Iterator[tuple[str,
     previous = None
     for n, (raw, line) in enumerate(zip_longest(keys, data), 1):
         if raw is None or line is None:
-            raise ContentError("held dataset and its key list differ in length")
+            raise KeyListError("held dataset and its key list differ in length")
         key = raw[:-1].decode("utf-8")
         if previous is not None and key <= previous:
-            raise ContentError(f"held dataset key list line {n}: keys not in increasing order")
+            raise KeyListError(f"held dataset key list line {n}: keys not in increasing order")
         if prefix + raw[:-1] + b'"' not in line and _canonical(field, key) not in line:
-            raise ContentError(f"held dataset line {n} does not hold the key its key list names")
+            raise KeyListError(f"held dataset line {n} does not hold the key its key list names")
         previous = key
         yield key, line if line.endswith(b"\n") else line + b"\n"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.refdata.content import dataset_rows
+from edge.refdata.content import ContentError, dataset_rows
 from edge.refdata.overlay import (
     BASE,
     MAX_RECORDS,
@@ -82,7 +82,11 @@ def plan_overlay(held: Held, tap: DeltaTap) -> OverlayPlan | None:
     """The overlay the delta makes on `held`, or None when the full index should be rebuilt."""
     if tap.overflow:
         return None
-    base_dir, prev, records = _previous(held)
+    try:
+        base_dir, prev, records = _previous(held)
+    except (ContentError, ValueError, KeyError, FileNotFoundError) as exc:
+        logger.warning("held overlay unreadable (%s); rebuilding the full index", exc)
+        return None
     if not (base_dir / "meta.json").exists():
         logger.warning("held %s has no base index; rebuilding the full index", held.directory.name)
         return None

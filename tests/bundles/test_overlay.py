@@ -186,21 +186,37 @@ def test_failure_on_the_overlay_path_leaves_v3(path, stage, at_v3):
         assert screened(refdata.screener(), traveller) == screened(reference, traveller)
 
 
-def test_key_list_missing_or_wrong(at_v3):
-    """The merge reads keys from dataset.keys; without it it parses; wrong keys are refused."""
+def test_key_list_missing_or_wrong(at_v3, caplog):
+    """The merge reads keys from dataset.keys; a list out of step with its dataset is not used
+    (the dataset is parsed, as for a version held before key lists existed)."""
     refdata, east = at_v3
     held = refdata.held("watchlist")
     keys = held.directory / "dataset.keys"
     assert keys.read_text().splitlines() == sorted(e["id"] for e in v3_records())
     keys.write_text("".join(f"{k}\n" for k in sorted(e["id"] for e in v2_records())))
     bundle, v4_records = v4_delta(east, 1)
-    with pytest.raises(Exception) as caught:  # a merge on wrong keys cannot give the signed data
-        refdata.apply_file(bundle)
-    assert caught.value.reason == "bad_content"
-    assert "does not hold the key its key list names" in str(caught.value)
-    assert refdata.versions() == {"watchlist": 3}
-    keys.unlink()  # as a version applied before key lists existed: the dataset is parsed
     refdata.apply_file(bundle)
+    assert "key list unusable" in caplog.text
+    assert "does not hold the key its key list names" in caplog.text
     assert refdata.versions() == {"watchlist": 4}
     new_keys = refdata.held("watchlist").directory / "dataset.keys"
     assert new_keys.read_text().splitlines() == sorted(e["id"] for e in v4_records)
+    new_keys.unlink()  # no key list at all: parsed without a warning
+    caplog.clear()
+    v5 = east.delta(east.base / "watchlist-4.jsonl", 5, [*v4_records, SMITH], base_version=4)
+    refdata.apply_file(v5)
+    assert refdata.versions() == {"watchlist": 5} and "key list" not in caplog.text
+    assert refdata.screener().screen(SMITH_TRAVELLER).to_dict()["alerts"] == ["W-SMITH"]
+
+
+def test_unreadable_overlay_rebuilds_the_full_index(at_v3):
+    refdata, east = at_v3
+    records = refdata.held("watchlist").directory / "overlay" / "records.jsonl"
+    records.write_bytes(b"not json\n")
+    bundle, v4_records = v4_delta(east, 1)
+    refdata.apply_file(bundle)
+    held = refdata.held("watchlist")
+    assert OverlayMeta.read(held.directory) is None and (held.directory / "index").is_dir()
+    reference = full_rebuild(v4_records, 4)
+    for traveller in TRAVELLERS:
+        assert screened(refdata.screener(), traveller) == screened(reference, traveller)
