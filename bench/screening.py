@@ -114,8 +114,8 @@ def stage_query(args: argparse.Namespace, work: Path) -> dict:
 
     base = rss_mb()
     start, cpu_start = time.perf_counter(), time.process_time()
-    # Hits are kept down to the curve's lowest threshold, so every point of it is exact.
-    screener = Screener.load(work / "index", Thresholds(min((*CURVE, args.threshold))))
+    # Latency and accuracy at the threshold the booth would run (`--threshold`).
+    screener = Screener.load(work / "index", Thresholds(args.threshold))
     load_s = time.perf_counter() - start
     load_cpu_s = time.process_time() - cpu_start
     load_rss = rss_mb() - base
@@ -128,26 +128,20 @@ def stage_query(args: argparse.Namespace, work: Path) -> dict:
     misses: dict[str, int] = {}
     for label in ("cold", "warm"):
         ms, cpu_ms, alerts, candidates, name_only = [], [], [], [], 0
-        scored: list[list[tuple[float, str]]] = []
         for t, exp in zip(travellers, expected, strict=True):
             c0 = time.process_time()
             r = screener.screen(t)
             cpu_ms.append((time.process_time() - c0) * 1000)
             ms.append(r.ms)
             candidates.append(r.candidates)
-            scored.append([(h.score, h.entry_id) for h in r.hits])
-            alerts.append({h.entry_id for h in r.hits if h.score >= args.threshold})
+            alerts.append({h.entry_id for h in r.alerts})
             # An innocent alerted only by entries that hold no full birth date: a namesake the
             # list cannot tell apart (the entry says nothing more than the name).
             undated = ("no birth date to compare", "matches year")
             if (
                 exp is None
                 and alerts[-1]
-                and all(
-                    any(u in h.explanation for u in undated)
-                    for h in r.hits
-                    if h.score >= args.threshold
-                )
+                and all(any(u in h.explanation for u in undated) for h in r.alerts)
             ):
                 name_only += 1
         out[label] = {
@@ -158,15 +152,19 @@ def stage_query(args: argparse.Namespace, work: Path) -> dict:
             "false_alerts_from_undated_entries": name_only,
         }  # fmt: skip
         if label == "cold":
-            out["curve"] = {
-                f"{th:.2f}": score([{e for s, e in hits if s >= th} for hits in scored], expected)
-                for th in CURVE
-            }
             for row, got in zip(rows, alerts, strict=True):
                 if row["expected"] and row["expected"] not in got:
                     misses[row["note"]] = misses.get(row["note"], 0) + 1
     out["rss_after_queries_mb"] = round(rss_mb() - base)
     out["missed_targets_by_variation"] = dict(sorted(misses.items(), key=lambda kv: -kv[1])[:12])
+    # Recall / false-alert rate by threshold: one more pass (not timed) keeping hits down to the
+    # curve's lowest threshold, so that every point of it is exact.
+    low = Screener.load(work / "index", Thresholds(min(CURVE)))
+    scored = [[(h.score, h.entry_id) for h in low.screen(t).hits] for t in travellers]
+    out["curve"] = {
+        f"{th:.2f}": score([{e for s, e in hits if s >= th} for hits in scored], expected)
+        for th in CURVE
+    }
     # Documents: listed numbers (from the document generator) and unlisted ones.
     from edge.screening.evalset import document_arrays
 
@@ -221,7 +219,7 @@ def stage_plain(args: argparse.Namespace, work: Path) -> dict:
             "name_strings": len(names), **score(alerts, expected)}  # fmt: skip
 
 
-CURVE = (0.80, 0.82, 0.85, 0.88, 0.90, 0.92, 0.94)
+CURVE = (0.80, 0.82, 0.85, 0.86, 0.88, 0.90, 0.92, 0.94)
 STAGES = {
     "generate": stage_generate,
     "build": stage_build,
