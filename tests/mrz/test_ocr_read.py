@@ -26,6 +26,11 @@ CASES = [
     ("MRV-A", 700, 0.0, True, 1.0),
     ("TD3", 1600, -2.0, False, 1.2),  # heavy blur, noise and JPEG
     ("TD1", 1100, 7.0, False, 1.2),
+    # The smallest prints (7-13 px per character) at full degradation.
+    ("MRV-B", 520, 4.0, False, 1.0),
+    ("TD2", 560, -8.0, True, 1.0),
+    ("TD1", 540, 9.0, False, 1.0),
+    ("TD3", 600, -10.0, True, 1.0),
 ]
 
 

@@ -23,6 +23,7 @@ from edge.mrz.ocr.recognise import (
     default_recogniser,
 )
 from edge.mrz.ocr.segment import CAP_HEIGHT, Canvas, analyse_line, cut_band
+from edge.mrz.ocr.train import cells_of_document
 
 TEXT = "P<UTO" + ALPHABET[::-1] + "<<"  # every character, 44 cells as in a TD3 line
 
@@ -115,3 +116,23 @@ def test_a_line_of_fillers_is_a_compatible_neighbour() -> None:
     assert _compatible(names, data)
     far = TextLine((40.0, 360.0), (438.0, 385.0), 9.0)  # too far below to be the next line
     assert not _compatible(names, far)
+
+
+def test_training_cells_are_labelled_with_the_documents_text() -> None:
+    # The training data path (no PyTorch needed): one document, cut by the reader's pipeline.
+    patches, labels = cells_of_document(1_000_003)
+    assert patches.shape[1:] == (20, 16) and len(patches) == len(labels) >= 60
+    predicted = default_recogniser().probabilities(patches).argmax(1)
+    assert (predicted == labels).mean() > 0.9
+
+
+def test_the_reader_does_not_import_pytorch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; from edge.mrz.ocr.reader import read_mrz; "
+        "read_mrz(np.full((400, 600), 200, np.uint8)); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NET.npz",
         help="no training: pack networks trained apart into --out (the first answers alone)",
     )
+    ap.add_argument("--collect-only", action="store_true", help="stop after writing --cache")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.combine:
@@ -128,14 +129,16 @@ def main(argv: list[str] | None = None) -> int:
         np.savez_compressed(args.out, **combine(nets))
         logger.info("wrote %s (%d networks)", args.out, len(nets))
         return 0
+    t = time.time()
+    x, y = load_cells(args)
+    logger.info("%d cells in %.0f s", len(y), time.time() - t)
+    if args.collect_only:
+        return 0
     import torch  # training only: the reader never needs it
 
     from edge.mrz.ocr import train_net
 
     torch.set_num_threads(args.threads)
-    t = time.time()
-    x, y = load_cells(args)
-    logger.info("%d cells in %.0f s", len(y), time.time() - t)
     n_val = len(y) // 20  # the first documents' cells are held out
     net, mean, std = train_net.train(x[n_val:], y[n_val:], args.epochs, args.seed)
     weights = train_net.export(net, mean, std, x.shape[1], x.shape[2])
