@@ -238,7 +238,7 @@ def _compatible(a: TextLine, b: TextLine) -> bool:
         return False
     t = (a.thickness + b.thickness) / 2
     # A line that is mostly fillers is thinner: '<' is shorter than the capitals.
-    if abs(a.thickness - b.thickness) > 0.65 * t:
+    if abs(a.thickness - b.thickness) > 0.5 * t:
         return False
     normal = np.array([-a.direction[1], a.direction[0]])
     gap = float((b.center - a.center) @ normal)
