@@ -2,7 +2,8 @@
 
 Public API: `ReferenceData` (held versions, age, `apply_file`, `screener()`), `BundleSync`
 (the asyncio task that takes bundles from every centre's broker), `RefDataPolicy`,
-`BundleRejected`, `StaleDataError`. See docs/bundles.md.
+`BundleRejected`, `StaleDataError`. A watchlist delta is applied as the held base index plus
+an overlay of what changed (`overlay.py`, `overlay_build.py`). See docs/bundles.md.
 """
 
 from edge.refdata.policy import RefDataPolicy
