@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 MIN_DELETE_LEN = 4  # shorter keys would match almost every short name after one deletion
 MIN_PREFIX_LEN = 3
 MAX_SPELLINGS = 8  # spellings indexed per token (the commonest first)
+# The commonest spellings get their traveller-side candidate sets merged at build time, so the
+# first traveller called KIM or MOHAMMED does not pay for merging hundreds of postings.
+HOT_TOKENS = 300
+HOT_MIN_ENTRIES = 1_000
 
 
 def key_hash(key: str) -> int:
@@ -97,6 +101,7 @@ class NameIndexBuilder:
         self._raw: dict[str, int] = {}  # spelling as written -> vocabulary id of its skeleton
         self._pair_entries: list[np.ndarray] = []
         self._pair_vids: list[np.ndarray] = []
+        self._counts: dict[str, int] = {}  # entries per spelling
 
     def _vids(self, spelling: str, keys: SpellingKeys | None = None) -> np.ndarray:
         found = self._spelling_vids.get(spelling)
@@ -134,6 +139,9 @@ class NameIndexBuilder:
             return
         keys = keys or {}
         local = [self._vids(s, keys.get(s)) for s in spellings]
+        counts_here = np.bincount(idx, minlength=len(spellings))
+        for spelling, n in zip(spellings, counts_here.tolist(), strict=True):
+            self._counts[spelling] = self._counts.get(spelling, 0) + n
         sizes = np.fromiter((len(v) for v in local), dtype=np.int64, count=len(local))
         flat = np.concatenate(local)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -171,13 +179,16 @@ class NameIndexBuilder:
         del_vid = np.concatenate([s_vids[r1], raw_vids[r2], raw_vids])
         # MRZ truncation cuts the spelling as written: index raw prefixes.
         pre_hash, pre_rows = prefix_hashes(r_matrix, r_len, "P", MIN_PREFIX_LEN)
-        return NameIndex(
+        index = NameIndex(
             *_sorted_table(vocab_hash, np.arange(len(words), dtype=np.uint32)),
             *_unique_pairs(del_hash, del_vid),
             *_unique_pairs(pre_hash, raw_vids[pre_rows]),
             offsets,
             postings,
         )
+        hot = sorted(self._counts, key=self._counts.__getitem__, reverse=True)[:HOT_TOKENS]
+        index.precompute_hot([t for t in hot if self._counts[t] >= HOT_MIN_ENTRIES])
+        return index
 
 
 def _unique_pairs(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,6 +207,7 @@ def _sorted_table(hashes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
     return hashes[order], values[order]
 
 
+_HOT = ("hot_hash", "hot_offsets", "hot_entries")
 _ARRAYS = (
     "vocab_hash",
     "vocab_vid",
@@ -214,6 +226,43 @@ class NameIndex:
     def __init__(self, *arrays: np.ndarray) -> None:
         for name, arr in zip(_ARRAYS, arrays, strict=True):
             setattr(self, name, arr)
+        self.hot_hash = np.empty(0, np.uint64)
+        self.hot_offsets = np.zeros(1, np.int64)
+        self.hot_entries = np.empty(0, np.uint32)
+
+    def token_entries(self, token: str) -> np.ndarray:
+        """Entries a traveller token reaches: by spelling, sound, variant, one edit, prefix, or
+        split in two in the entry (ABDULRAHMAN -> ABDUL RAHMAN). Precomputed for common ones."""
+        found = self.hot(token)
+        if found is not None:
+            return found
+        vids = [self.vocabulary_ids(token)]
+        for cut in range(2, len(token) - 1):
+            halves = self.exact_ids([token[:cut], token[cut:]])
+            if len(halves) == 2:
+                vids.append(halves)
+        return self.entries_for(np.unique(np.concatenate(vids)))
+
+    def hot(self, token: str) -> np.ndarray | None:
+        """The precomputed candidate set of a common token, or None."""
+        if len(self.hot_hash) == 0:
+            return None
+        h = hash_keys(["T" + token])[0]
+        i = int(np.searchsorted(self.hot_hash, h))
+        if i == len(self.hot_hash) or self.hot_hash[i] != h:
+            return None
+        return self.hot_entries[self.hot_offsets[i] : self.hot_offsets[i + 1]]
+
+    def precompute_hot(self, tokens: list[str]) -> None:
+        """Merge the candidate sets of these tokens now (build time) and keep them."""
+        sets = [self.token_entries(t) for t in tokens]
+        hashes = hash_keys(["T" + t for t in tokens])
+        order = np.argsort(hashes, kind="stable")
+        sizes = np.array([len(sets[i]) for i in order], dtype=np.int64)
+        self.hot_hash = hashes[order]
+        self.hot_offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        parts = [np.asarray(sets[i], np.uint32) for i in order]
+        self.hot_entries = np.concatenate(parts) if parts else np.empty(0, np.uint32)
 
     @property
     def vocabulary_size(self) -> int:
@@ -263,15 +312,17 @@ class NameIndex:
         return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
 
     def save(self, directory: Path) -> None:
-        for name in _ARRAYS:
+        for name in (*_ARRAYS, *_HOT):
             np.save(directory / f"names_{name}.npy", getattr(self, name))
 
     @classmethod
     def load(cls, directory: Path) -> NameIndex:
         # Plain ndarray views of the memory maps: slicing a np.memmap costs a Python object each.
-        return cls(
-            *(
-                np.asarray(np.load(directory / f"names_{name}.npy", mmap_mode="r"))
-                for name in _ARRAYS
-            )
-        )
+        def array(name: str) -> np.ndarray:
+            return np.asarray(np.load(directory / f"names_{name}.npy", mmap_mode="r"))
+
+        index = cls(*(array(name) for name in _ARRAYS))
+        if (directory / "names_hot_hash.npy").exists():
+            for name in _HOT:
+                setattr(index, name, array(name))
+        return index

@@ -187,12 +187,7 @@ class Screener:
         """Entries reachable from one traveller token (cached: common names recur all day)."""
         found = self._token_cache.get(token)
         if found is None:
-            vids = [self.names.vocabulary_ids(token)]
-            for cut in range(2, len(token) - 1):  # split in the entry: ABDULRAHMAN -> ABDUL RAHMAN
-                halves = self.names.exact_ids([token[:cut], token[cut:]])
-                if len(halves) == 2:
-                    vids.append(halves)
-            found = self.names.entries_for(np.unique(np.concatenate(vids)))
+            found = self.names.token_entries(token)
             if len(self._token_cache) >= TOKEN_CACHE:
                 self._token_cache.clear()
             self._token_cache[token] = found

@@ -124,3 +124,17 @@ def test_every_reading_of_a_composed_given_name_is_indexed():
         [{"id": "W-O", "names": ["星萩雄健"], "birth_date": "1948-12-03", "category": "wanted"}]
     )
     assert _ids(screener, traveller("HOSHIHAGI", "OTAKE", "1948-12-03")) == ["W-O"]
+
+
+def test_common_tokens_have_precomputed_candidate_sets(tmp_path):
+    entries = [
+        {"id": f"K{i}", "names": [f"KIM, MINJUN{chr(65 + i % 26)}"], "category": "wanted"}
+        for i in range(1_100)
+    ]
+    build_directory(iter(entries), tmp_path / "idx", 1, workers=1)
+    names = Screener.load(tmp_path / "idx").names
+    hot = names.hot("KIM")
+    assert hot is not None and len(hot) == 1_100
+    names.hot_hash = names.hot_hash[:0]  # without the table the same set is merged at query time
+    assert names.hot("KIM") is None
+    assert np.array_equal(names.token_entries("KIM"), hot)
