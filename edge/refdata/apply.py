@@ -19,13 +19,21 @@ import json
 import logging
 import shutil
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
-from edge.refdata.content import ContentError, HashingWriter, apply_delta, dataset_rows, delta_ops
-from edge.refdata.dataset_keys import KEYS_FILE, KeyListError, KeyWriter, held_rows
+from edge.refdata.block_merge import merge_blocks
+from edge.refdata.content import (
+    ContentError,
+    HashingWriter,
+    apply_delta,
+    dataset_rows,
+    delta_ops,
+    key_field,
+)
+from edge.refdata.dataset_keys import KEYS_FILE, KeyListError, KeyWriter
 from edge.refdata.overlay_build import DeltaTap, plan_overlay, write_overlay
 from edge.refdata.store import Held, KindStore
 from edge.refdata.verify import MAX_RAW_SIZE, BundleRejected
@@ -72,19 +80,30 @@ def make_dataset(
     tap: DeltaTap | None = None,
     use_keys: bool = True,
 ) -> HashingWriter:
-    """Write the dataset the bundle makes (and its key list); `tap` keeps a delta's operations."""
+    """Write the dataset the bundle makes (and its key list); `tap` keeps a delta's operations.
+
+    A delta onto a dataset with a key list is merged block by block (`block_merge`); without
+    one (or with `use_keys` false) every held line is parsed for its key.
+    """
     with ExitStack() as stack:
         stream = _decoded(env, stack.enter_context(open(content, "rb")))
         writer = HashingWriter(stack.enter_context(open(out, "wb")))
         keys = KeyWriter(out.with_name(KEYS_FILE))
         stack.callback(keys.close)
+        rows: Iterable[tuple[str, bytes]] = ()
         if env.mode == "full":
             rows = dataset_rows(stream, env.kind, "bundle content")
         else:
             assert held is not None  # check_envelope refused a delta without its base
-            base = held_rows(stack, held.directory / DATASET, env.kind, use_keys)
             ops = delta_ops(stream, env.kind)
-            rows = apply_delta(base, tap.tap(ops) if tap is not None else ops)
+            ops = tap.tap(ops) if tap is not None else ops
+            base = stack.enter_context(open(held.directory / DATASET, "rb"))
+            held_keys = held.directory / KEYS_FILE
+            if use_keys and held_keys.exists():
+                key_list = stack.enter_context(open(held_keys, "rb"))
+                merge_blocks(base, key_list, ops, writer, keys, key_field(env.kind))
+            else:
+                rows = apply_delta(dataset_rows(base, env.kind, "held dataset"), ops)
         for key, line in rows:
             writer.write(line)
             keys.add(key)

@@ -165,6 +165,14 @@ class HashingWriter:
         self.lines += 1
         self.size += len(line)
 
+    def write_lines(self, lines: list[bytes]) -> None:
+        """Several whole lines at once (a block copied unchanged from the held dataset)."""
+        data = b"".join(lines)
+        self.out.write(data)
+        self.digest.update(data)
+        self.lines += len(lines)
+        self.size += len(data)
+
 
 def gzip_bytes(data: bytes) -> bytes:
     """Deterministic gzip (no time stamp, no file name): the same content gives the same bytes."""
