@@ -8,7 +8,7 @@ substring (`"<field>":"<key>"`) where the merge depends on them; a key list out 
 its dataset raises `KeyListError` and the apply parses the dataset instead, so a damaged key
 list never blocks an update. It is a local convenience, not a trust anchor: the merged dataset
 must still hash to the signed `dataset_sha256`. A dataset without the file (applied before it
-existed, or a key holding a newline) is parsed as before.
+existed, or a key holding a control character) is parsed as before.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class KeyListError(ContentError):
 
 
 class KeyWriter:
-    """Writes keys beside a dataset being made; drops the file if a key cannot be one line."""
+    """Writes keys beside a dataset being made; drops the file for a key with a control
+    character (one line per key, and lines that sort as their keys do)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -36,7 +37,8 @@ class KeyWriter:
         if self.file is None:
             return
         data = key.encode("utf-8")
-        if b"\n" in data:
+        if min(data, default=0) < 0x20:  # a control character: bytes order of "key\n" lines
+            # would differ from the keys' order (and a newline splits the line); do without
             self.file.close()
             self.file = None
             self.path.unlink(missing_ok=True)

@@ -33,6 +33,9 @@ def ops() -> list[tuple[str, bytes | None]]:
         f"W{2 * BLOCK + 10:07d}": canonical_line(record(2 * BLOCK + 10, "1950-01-01")),  # changed
         f"W{2 * BLOCK + 13:07d}": canonical_line(record(2 * BLOCK + 13)),  # new, third block
         f"W{2 * N + 5:07d}": canonical_line(record(2 * N + 5)),  # new, after the last
+        f"W{2 * BLOCK - 2:07d}": None,  # the last line of the first block
+        f"W{2 * BLOCK:07d}": canonical_line(record(2 * BLOCK, "1951-01-01")),  # first of the next
+        f"W{2 * BLOCK + 2:07d}": None,  # and the line after it
     }
     return sorted(out.items())
 
@@ -56,7 +59,7 @@ def test_same_bytes_and_keys_as_the_line_by_line_merge(tmp_path):
     got, got_keys, writer = merged(tmp_path, data, keys, ops())
     assert got == b"".join(line for _, line in expected)
     assert got_keys == b"".join(k.encode() + b"\n" for k, _ in expected)
-    assert writer.lines == len(expected) == N + 2  # three added, one deleted
+    assert writer.lines == len(expected) == N  # three added, three deleted
 
 
 def test_a_shifted_key_list_is_refused(tmp_path):
@@ -70,3 +73,13 @@ def test_deleting_a_key_the_base_does_not_hold_is_refused(tmp_path):
     data, keys = held()
     with pytest.raises(ContentError, match="does not hold"):
         merged(tmp_path, data, keys, [("W0000003", None)])
+
+
+def test_a_key_with_a_control_character_means_no_key_list(tmp_path):
+    """Key lines must sort as the keys do; with a tab they might not, so no list is kept."""
+    keys = KeyWriter(tmp_path / "dataset.keys")
+    keys.add("W-1")
+    keys.add("W-2\tX")
+    keys.add("W-3")
+    keys.close()
+    assert not (tmp_path / "dataset.keys").exists()
