@@ -3,9 +3,10 @@
 Each position may only hold the characters its field allows (digits in dates and check
 digits, letters in names and codes, `formats.charclass_at`), which settles most 0/O, 1/I, 8/B,
 5/S and 2/Z confusions outright. Where a check digit still fails, the cheapest one or two
-substitutions (by recogniser probability) that make it pass are applied. Each character gets
-a confidence: its probability among the allowed characters, raised when a passing check digit
-protects it. Pure logic, no I/O.
+substitutions (by recogniser probability) that make it pass are applied; letters after the
+end of a name become fillers. Each character gets a confidence: its probability among the
+allowed characters, raised when a passing check digit protects it, and capped when a rival
+reading would pass the same checks. Pure logic, no I/O.
 """
 
 from __future__ import annotations
