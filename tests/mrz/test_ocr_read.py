@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from edge.mrz import synth
+from edge.mrz.build import build_mrz
 from edge.mrz.ocr.locate import find_bands
 from edge.mrz.ocr.reader import CONFIDENT, read_mrz
 
@@ -125,3 +126,30 @@ def test_misprinted_check_digit_is_reported_not_silently_fixed() -> None:
     assert r.mrz is not None
     assert not r.valid and r.confidence < CONFIDENT
     assert r.mrz == s.mrz  # what is printed, not a "corrected" guess
+
+
+@pytest.mark.parametrize(
+    ("fmt", "state", "nationality"),
+    [("TD3", "D", "D"), ("TD1", "UNO", "XXA"), ("MRV-B", "GBD", "XXX")],
+)
+def test_special_codes_are_read(fmt: str, state: str, nationality: str) -> None:
+    # Germany's one-letter code padded with fillers, the UN, stateless persons, a British
+    # overseas territory and an unspecified nationality: codes outside ISO 3166 alpha-3.
+    lines = build_mrz(
+        fmt,
+        document_number="C01X00T47",
+        primary_identifier="MUSTERMANN",
+        secondary_identifier="ERIKA",
+        issuing_state=state,
+        nationality=nationality,
+        birth_date="640812",
+        sex="F",
+        expiry_date="310101",
+    )
+    rng = np.random.default_rng(4242)
+    s = synth.make_sample(
+        rng, fmt, width=1000, angle=-4.0, upside_down=False, level=0.8, lines=lines
+    )
+    r = read_mrz(s.image)
+    assert r.mrz == s.mrz and r.valid and r.confidence >= CONFIDENT
+    assert r.fields["issuing_state"] == state and r.fields["nationality"] == nationality
