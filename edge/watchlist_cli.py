@@ -57,23 +57,21 @@ def _register_screen(sub: argparse._SubParsersAction) -> None:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     """`screen batch`, or on the booth's applied bundles (refusing data older than policy)."""
-    from edge.screening.cli import cmd_batch
+    from edge.screening.cli import _thresholds, cmd_batch
 
     if args.refdata or args.config:
         if args.watchlist or args.index:
             raise UserError("give --watchlist/--index, or --refdata/--config, not both")
         from edge.refdata import StaleDataError
-        from edge.refdata.apply import DATASET, INDEX
 
+        # The screener the booth itself uses: base index plus the overlay of applied deltas,
+        # the held visas, and the age policy (a deleted entry is never reported).
         refdata = open_refdata(args)
+        refdata.thresholds = _thresholds(args)
+        if refdata.held("watchlist") is None:
+            raise UserError(f"{refdata.root} holds no watchlist bundle")
         try:
-            refdata.check_fresh()
+            return cmd_batch(args, refdata.screener())
         except StaleDataError as exc:
             raise UserError(str(exc)) from None
-        watchlist, visas = refdata.held("watchlist"), refdata.held("visas")
-        if watchlist is None:
-            raise UserError(f"{refdata.root} holds no watchlist bundle")
-        args.index = watchlist.directory / INDEX
-        if visas is not None and args.visas is None:
-            args.visas = visas.directory / DATASET
     return cmd_batch(args)

@@ -174,11 +174,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_batch(args: argparse.Namespace) -> int:
-    """Screen each line of --queries; the index is built once, `ms` is per query."""
+def cmd_batch(args: argparse.Namespace, screener: Any = None) -> int:
+    """Screen each line of --queries; the index is built once, `ms` is per query.
+
+    `screener`: one already open (e.g. the booth's applied bundles), instead of the options'.
+    """
     from edge.screening.records import ReferenceDataError, read_jsonl
 
-    screener = _screener(args)
+    screener = screener or _screener(args)
     today = _today(args)
     try:
         for traveller in read_jsonl(_read_lines(args.queries), str(args.queries)):
