@@ -81,7 +81,9 @@ def test_booth_cut_off_from_east_silently(make_stack):
         ).fetchone()[0]
     assert west_acks_during_cut > 50 and east_acks_during_cut == 0
     # the booth noticed the dead link by itself, within seconds (keepalive 5 s)
-    noticed = first_log_time(stack.base / "logs" / f"booth-{booth.name}.log", "east broker:", cut_at)
+    noticed = first_log_time(
+        stack.base / "logs" / f"booth-{booth.name}.log", "east broker:", cut_at
+    )
     assert noticed is not None and noticed - cut_at <= 12, noticed and noticed - cut_at
     stack.heal(booth, "east")
     drain_and_check(stack)
