@@ -264,6 +264,7 @@ class Store:
                     "software": beat.get("software"),
                     "devices": beat.get("devices", {}),
                     "data_versions": beat.get("data_versions", {}),
+                    "data_age_s": beat.get("data_age_s", {}),
                     "biometrics": beat.get("biometrics", {}),
                     "face_rates": face_rates(beat.get("biometrics", {})),
                 }

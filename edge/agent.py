@@ -202,7 +202,7 @@ class BoothAgent:
         state = self.outbox.state()
         free = shutil.disk_usage(self.config.data_dir).free
         alarms = self.guard.alarms() + self.inspection.alarms()
-        extra: dict[str, Any] = {"data_versions": {}, "biometrics": {}}
+        extra: dict[str, Any] = {"data_versions": {}, "data_age_s": {}, "biometrics": {}}
         for part in [self.inspection, *self.services]:
             for name, value in getattr(part, "heartbeat_fields", dict)().items():
                 extra[name].update(value)

@@ -234,6 +234,11 @@ class Inspection:
         fields: dict[str, dict[str, int]] = {}
         if self.screening is not None:
             fields["data_versions"] = self.screening.source.versions()
+            fields["data_age_s"] = {
+                kind: int(s["age_s"])
+                for kind, s in self.screening.source.status().items()
+                if s.get("age_s") is not None
+            }
         if self.face is not None:
             fields["biometrics"] = self.face.stats.as_dict()
         return fields

@@ -111,6 +111,9 @@ class Heartbeat(_Message):
     state: Literal["open", "closed", "degraded", "draining"]
     outbox: OutboxState
     data_versions: dict[str, int] = Field(default_factory=dict)
+    data_age_s: dict[str, int] = Field(
+        default_factory=dict, description="kind -> seconds since central built the held data"
+    )
     software: str
     devices: dict[str, str] = Field(default_factory=dict, description="device -> ok|absent|fault")
     biometrics: dict[str, int] = Field(default_factory=dict)

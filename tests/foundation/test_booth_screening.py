@@ -96,6 +96,7 @@ def test_booth_refers_listed_travellers_and_reports_its_watchlist_version(stack)
         store = open_store(stack.centres[name].database)
         health = store.booth_health()[0]
         assert health["data_versions"] == {"watchlist": 3}
+        assert 0 <= health["data_age_s"]["watchlist"] < 600  # built just before the booths started
         assert "watchlist_unusable" not in health["alarms"]
 
 

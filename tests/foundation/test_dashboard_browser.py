@@ -39,6 +39,7 @@ def served(tmp_path):
         "state": "degraded",
         "outbox": {"depth": 7, "oldest_unsent_age_s": 12, "last_seq": 12},
         "data_versions": {"watchlist": 12, "visas": 3},
+        "data_age_s": {"watchlist": 9000},
         "biometrics": {"captures": 40, "capture_failures": 10, "verifications": 30, "unsure": 3},
         "alarms": ["face_capture_failures_high"],
     }
@@ -65,7 +66,7 @@ def test_port_health_page_shows_booths_backlog_and_gaps(served, tmp_path):
         assert row[0:3] == ["NRT", "B01", "degraded"]
         assert row[4] == "7" and row[5] == "12 s"  # outbox depth, oldest unsent
         assert row[6] == "4" and row[8] == "1"  # records received; seq 4 missing
-        assert row[9] == "visas v3, watchlist v12"
+        assert row[9] == "visas v3, watchlist v12 (2.5 h)"
         assert row[10] == "fail 25.0% · unsure 10.0% (30)"
         assert row[11] == "face_capture_failures_high"
         face_cell = page.query_selector_all("tr[data-booth='NRT/B01'] td")[10]
