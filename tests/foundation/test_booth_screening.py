@@ -91,6 +91,12 @@ def test_booth_refers_listed_travellers_and_reports_its_watchlist_version(stack)
         assert r["decision"] == "referred"
     # Simulated travellers share common names; a listed namesake born on another day is no hit.
     assert sum(r["screening"]["hits"] > 0 for r in clear) <= len(clear) * 0.05
+    # Personal data never reaches a log: no document number or name of any record, anywhere.
+    logs = "".join(f.read_text(errors="replace") for f in (stack.base / "logs").glob("*.log"))
+    assert "watchlist" in logs  # the logs are there and say what happened
+    for r in records:
+        assert r["document"]["number"] not in logs
+        assert f"{r['traveller']['surname']}, {r['traveller']['given_names']}" not in logs
     # Every centre holds the records and sees the booth's watchlist version in its heartbeat.
     for name in stack.centres:
         store = open_store(stack.centres[name].database)
