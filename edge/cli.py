@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     status = cmds.add_parser(
         "status",
-        help="show the outbox state",
-        description="Outbox depth, backlog per centre, last sequence.",
+        help="show the outbox state and the reference data held",
+        description="Outbox depth, backlog per centre, last sequence; with [booth.refdata], the "
+        "version, age and usability of each reference dataset.",
     )
     status.add_argument("--config", required=True, type=Path)
     status.add_argument("--json", action="store_true", help="one JSON object")
@@ -68,7 +69,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     booth = cfg.require(cfg.load(args.config), "booth", str(args.config))
     outbox = Outbox(booth.data_dir / "outbox.db", booth.required_centres())
-    emit({"port": booth.port, "booth": booth.booth, **outbox.state(), **outbox.counts()}, args.json)
+    status = {"port": booth.port, "booth": booth.booth, **outbox.state(), **outbox.counts()}
+    if booth.refdata is not None:
+        from edge.refdata import ReferenceData
+
+        status["reference_data"] = ReferenceData(
+            booth.data_dir / "refdata", {}, booth.refdata
+        ).status()
+    emit(status, args.json)
     return 0
 
 

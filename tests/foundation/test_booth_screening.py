@@ -8,6 +8,8 @@ which watchlist version screened them; heartbeats tell central which versions ea
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -91,6 +93,16 @@ def test_booth_refers_listed_travellers_and_reports_its_watchlist_version(stack)
         assert r["decision"] == "referred"
     # Simulated travellers share common names; a listed namesake born on another day is no hit.
     assert sum(r["screening"]["hits"] > 0 for r in clear) <= len(clear) * 0.05
+    # The operator's view of the booth: outbox drained, the watchlist it holds and how old it is.
+    out = subprocess.run(
+        [sys.executable, "-m", "sekisho", "edge", "status", "--json",
+         "--config", str(stack.booths[0].config)],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    status = json.loads(out)
+    assert status["depth"] == 0 and status["last_seq"] == len(records)
+    assert status["reference_data"]["watchlist"]["version"] == 3
+    assert status["reference_data"]["watchlist"]["usable"] is True
     # Personal data never reaches a log: no document number or name of any record, anywhere.
     logs = "".join(f.read_text(errors="replace") for f in (stack.base / "logs").glob("*.log"))
     assert "watchlist" in logs  # the logs are there and say what happened
