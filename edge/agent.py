@@ -161,6 +161,7 @@ class BoothAgent:
             "devices": beat["devices"],
             "biometrics": beat.get("biometrics", {}),
             "reference_data": self.inspection.reference_status(),
+            "bundle_rejections": self.inspection.bundle_rejections()[-5:],
             "current": self.current,
             "recent": list(self.recent),
         }

@@ -77,9 +77,21 @@ class ScreeningCheck:
     def __init__(self, source: ReferenceSource) -> None:
         self.source = source
 
+    REJECTION_ALARM_S = 3600.0  # how long a refused bundle keeps the booth's alarm raised
+
     def alarms(self) -> list[str]:
-        """`watchlist_unusable` and the like: data missing or older than policy allows."""
-        return [f"{kind}_unusable" for kind, s in self.source.status().items() if not s["usable"]]
+        """`watchlist_unusable` and the like (data missing or older than policy allows), and
+        `bundle_rejected` for an hour after the booth refused a bundle (forged, tampered...)."""
+        out = [f"{kind}_unusable" for kind, s in self.source.status().items() if not s["usable"]]
+        now = time.time()
+        recent = getattr(self.source, "rejections", ())
+        if any(now - r.get("at", 0) < self.REJECTION_ALARM_S for r in recent):
+            out.append("bundle_rejected")
+        return out
+
+    def rejections(self) -> list[dict[str, Any]]:
+        """The bundles the booth refused lately (kind, version, reason, detail, at)."""
+        return list(getattr(self.source, "rejections", ()))
 
     def run(self, reading: DocumentReading, checks: Checks, today: date | None = None) -> None:
         from edge.refdata.service import StaleDataError
@@ -224,6 +236,9 @@ class Inspection:
 
     def alarms(self) -> list[str]:
         return self.screening.alarms() if self.screening is not None else []
+
+    def bundle_rejections(self) -> list[dict[str, Any]]:
+        return self.screening.rejections() if self.screening is not None else []
 
     def reference_status(self) -> dict[str, dict[str, Any]]:
         """Per kind: version, age, allowed age, usable (empty when the booth does not screen)."""

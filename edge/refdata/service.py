@@ -235,6 +235,7 @@ class ReferenceData:
     def record_rejection(self, exc: BundleRejected) -> None:
         """Keep the last rejections for the booth's status page, and log them."""
         self.rejections.append(
-            {"kind": exc.kind, "version": exc.version, "reason": exc.reason, "detail": exc.detail}
-        )
+            {"kind": exc.kind, "version": exc.version, "reason": exc.reason, "detail": exc.detail,
+             "at": self.clock()}
+        )  # fmt: skip
         logger.warning("%s", exc)

@@ -121,3 +121,33 @@ def test_screen_says_when_the_watchlist_is_too_old_to_screen_on(tmp_path, serve)
         assert page.inner_text("#notes").startswith("Not screened: refusing to screen")
         browser.close()
     agent.outbox.close()
+
+
+def test_a_forged_bundle_is_refused_raises_an_alarm_and_shows_on_the_screen(tmp_path, serve):
+    from edge.refdata import BundleRejected
+    from sekisho.wire.signing import generate_key
+
+    agent = booth_with_watchlist(tmp_path)
+    data = tmp_path / "forged.jsonl"
+    data.write_text(json.dumps({"id": "W-1", "names": ["DOE, JOHN"], "category": "wanted"}) + "\n")
+    forged = tmp_path / "forged.bundle"
+    build_full("watchlist", [data], 9, generate_key(), "east", forged)  # not East's key
+    with pytest.raises(BundleRejected, match="signature does not verify"):
+        agent.inspection.screening.source.apply_file(forged)
+    asyncio.run(agent.inspect_one())
+    status = agent.screen_status()
+    assert "bundle_rejected" in status["alarms"] and status["state"] == "degraded"
+    assert status["reference_data"]["watchlist"]["version"] == 4  # still screening on v4
+    assert status["current"]["screening"]["watchlist_version"] == 4
+    assert status["bundle_rejections"][-1]["reason"] == "bad_signature"
+    url = serve(agent)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url + "?lang=en")
+        page.wait_for_selector("#rejections li")
+        assert page.inner_text("#rejections li").startswith("refused: watchlist v9")
+        assert "signature" in page.inner_text("#rejections li")
+        assert "bundle was refused" in page.inner_text("#alarms")
+        browser.close()
+    agent.outbox.close()
