@@ -41,7 +41,7 @@ class Checks:
     """What the booth's checks found for one traveller: goes to the inspector and the record."""
 
     screening: m.ScreeningSummary = field(default_factory=m.ScreeningSummary)
-    alerts: list[dict[str, Any]] = field(default_factory=list)  # entry ids and scores, no names
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # for the booth screen only
     face: dict[str, Any] | None = None
     document_referred: bool = False  # the chip failed Passive Authentication
     notes: list[dict[str, str]] = field(default_factory=list)  # {"code", "detail"}: see note()
@@ -74,10 +74,10 @@ def traveller_of(reading: DocumentReading) -> dict[str, Any]:
 class ScreeningCheck:
     """Screens each traveller against the booth's applied watchlist (and visas when held)."""
 
+    REJECTION_ALARM_S = 3600.0  # how long a refused bundle keeps the booth's alarm raised
+
     def __init__(self, source: ReferenceSource) -> None:
         self.source = source
-
-    REJECTION_ALARM_S = 3600.0  # how long a refused bundle keeps the booth's alarm raised
 
     def alarms(self) -> list[str]:
         """`watchlist_unusable` and the like (data missing or older than policy allows), and
@@ -96,14 +96,15 @@ class ScreeningCheck:
     def run(self, reading: DocumentReading, checks: Checks, today: date | None = None) -> None:
         from edge.refdata.service import StaleDataError
 
-        version = self.source.versions().get("watchlist")
         try:
             screener = self.source.screener()
         except StaleDataError as exc:
-            checks.screening = m.ScreeningSummary(hits=0, watchlist_version=version, referred=True)
+            # Not screened: no version in the record, whatever the booth holds (too old to use).
+            checks.screening = m.ScreeningSummary(hits=0, watchlist_version=None, referred=True)
             checks.note("not_screened", str(exc))
             return
         result = screener.screen(traveller_of(reading), today=today)
+        version = result.data_version  # the data that screened this traveller, even mid-update
         checks.alerts = [
             {
                 "entry": h.entry_id,
