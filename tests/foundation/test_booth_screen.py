@@ -106,7 +106,7 @@ def test_screen_says_when_the_watchlist_is_too_old_to_screen_on(tmp_path, serve)
     asyncio.run(agent.inspect_one())
     status = agent.screen_status()
     assert status["current"]["decision"] == "referred"
-    assert status["current"]["screening"]["watchlist_version"] is None  # held, but not used
+    assert status["current"]["screening"].get("watchlist_version") is None  # held, not used
     assert status["current"]["notes"][0]["code"] == "not_screened"
     assert "policy allows 24" in status["current"]["notes"][0]["detail"]
     assert "watchlist_unusable" in status["alarms"] and status["state"] == "degraded"
