@@ -30,7 +30,9 @@ def create_app(view: BoothView) -> FastAPI:
         return page
 
     @app.get("/api/status")
-    def status() -> dict[str, Any]:
+    async def status() -> dict[str, Any]:
+        # async on purpose: it runs on the agent's own event loop, so it never reads the agent's
+        # state while an inspection is changing it (a sync handler would run in a thread pool).
         return view.screen_status()
 
     return app
