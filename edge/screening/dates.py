@@ -20,15 +20,16 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 EXACT, YEAR, SWAP, DIGIT, ABSENT, CONFLICT = range(6)
 KIND_NAMES = ("exact", "year only", "day/month swapped", "one digit off", "absent", "conflict")
 # Score adjustment per kind: a conflicting birth date outweighs a perfect name. Roughly the
-# weight of evidence of each kind: an exact date is 1 in ~25,000, a date one digit off 1 in
-# ~1,000, a year 1 in ~70, an absent date nothing. Set on the development seed (docs/screening.md).
-ADJUST = np.array([0.10, -0.03, 0.04, 0.0, -0.14, -0.40], dtype=np.float32)
+# weight of evidence of each kind: an exact date is 1 in ~25,000, a day/month swap of the listed
+# date about as rare (one particular date), a date one digit off 1 in ~1,000, a year 1 in ~70,
+# an absent date nothing. Set on the development seed (docs/screening.md).
+ADJUST = np.array([0.10, -0.03, 0.06, 0.0, -0.14, -0.40], dtype=np.float32)
 WEAK_KINDS = frozenset({YEAR, SWAP, DIGIT, ABSENT})
 # Name frequency (the IDF of a whole name): the more listed people share the traveller's name,
 # the more often an innocent traveller carries it too, so the name is weaker evidence. Taken off
-# per doubling of the namesake count: a little even with an exact date (two common-name holders
-# born the same day), more the weaker the date evidence is.
-NAMESAKE_PENALTY_PER_DOUBLING = np.array([0.01, 0.03, 0.02, 0.02, 0.04, 0.0], dtype=np.float32)
+# per doubling of the namesake count: a little even with an exact date or its day/month swap (a
+# namesake born on that one date is as unlikely either way), more the weaker the date evidence is.
+NAMESAKE_PENALTY_PER_DOUBLING = np.array([0.01, 0.03, 0.01, 0.02, 0.04, 0.0], dtype=np.float32)
 NAMESAKE_PENALTY_CAP = 0.30
 
 
