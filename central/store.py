@@ -293,6 +293,7 @@ def face_rates(counters: dict[str, int]) -> dict[str, float | None]:
         "non_match": share("non_match", "verifications"),
         "unsure": share("unsure", "verifications"),
         "window": "recent" if recent else "since_start",
+        "verifications": counters.get(recent + "verifications", 0),
     }
 
 

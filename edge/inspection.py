@@ -29,10 +29,13 @@ class ReferenceSource(Protocol):
         """The current Screener; raises `StaleDataError` when policy forbids screening."""
         ...
 
-    def versions(self) -> dict[str, int]: ...
-
     def status(self) -> dict[str, dict[str, Any]]:
-        """Per kind: version, age and whether screening may use it (`usable`)."""
+        """Per kind: version, age_s and whether screening may use it (`usable`)."""
+        ...
+
+    @property
+    def rejections(self) -> Any:
+        """The last bundles refused: dicts with kind, version, reason, detail, at."""
         ...
 
 
@@ -84,14 +87,9 @@ class ScreeningCheck:
         `bundle_rejected` for an hour after the booth refused a bundle (forged, tampered...)."""
         out = [f"{kind}_unusable" for kind, s in self.source.status().items() if not s["usable"]]
         now = time.time()
-        recent = getattr(self.source, "rejections", ())
-        if any(now - r.get("at", 0) < self.REJECTION_ALARM_S for r in recent):
+        if any(now - r["at"] < self.REJECTION_ALARM_S for r in self.source.rejections):
             out.append("bundle_rejected")
         return out
-
-    def rejections(self) -> list[dict[str, Any]]:
-        """The bundles the booth refused lately (kind, version, reason, detail, at)."""
-        return list(getattr(self.source, "rejections", ()))
 
     def run(self, reading: DocumentReading, checks: Checks, today: date | None = None) -> None:
         from edge.refdata.service import StaleDataError
@@ -239,7 +237,7 @@ class Inspection:
         return self.screening.alarms() if self.screening is not None else []
 
     def bundle_rejections(self) -> list[dict[str, Any]]:
-        return self.screening.rejections() if self.screening is not None else []
+        return list(self.screening.source.rejections) if self.screening is not None else []
 
     def reference_status(self) -> dict[str, dict[str, Any]]:
         """Per kind: version, age, allowed age, usable (empty when the booth does not screen)."""
@@ -249,12 +247,9 @@ class Inspection:
         """Reference data versions and biometric counters for the booth heartbeat."""
         fields: dict[str, dict[str, int]] = {}
         if self.screening is not None:
-            fields["data_versions"] = self.screening.source.versions()
-            fields["data_age_s"] = {
-                kind: int(s["age_s"])
-                for kind, s in self.screening.source.status().items()
-                if s.get("age_s") is not None
-            }
+            held = {k: s for k, s in self.screening.source.status().items() if s["version"]}
+            fields["data_versions"] = {kind: s["version"] for kind, s in held.items()}
+            fields["data_age_s"] = {kind: s["age_s"] for kind, s in held.items()}
         if self.face is not None:
             fields["biometrics"] = self.face.stats.as_dict()
         return fields

@@ -6,8 +6,8 @@ Public API: `ReferenceData` (held versions, age, `apply_file`, `screener()`), `B
 an overlay of what changed (`overlay.py`, `overlay_build.py`). See docs/bundles.md.
 """
 
-from edge.refdata.policy import RefDataPolicy
 from edge.refdata.service import ReferenceData, StaleDataError
 from edge.refdata.verify import BundleRejected
+from sekisho.config import RefDataPolicy
 
 __all__ = ["BundleRejected", "RefDataPolicy", "ReferenceData", "StaleDataError"]

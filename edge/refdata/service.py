@@ -35,9 +35,9 @@ from edge.refdata.bundle_file import (
     write_inline,
 )
 from edge.refdata.overlay import OverlayMeta, load_overlay_screener
-from edge.refdata.policy import RefDataPolicy
 from edge.refdata.store import Held, KindStore, apply_lock, pid_alive
 from edge.refdata.verify import BundleRejected, check_content, check_envelope, inline_content
+from sekisho.config import RefDataPolicy
 from sekisho.wire.messages import BundleEnvelope
 
 logger = logging.getLogger(__name__)
