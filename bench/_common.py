@@ -9,6 +9,7 @@ not acknowledged within the ack timeout, as `edge/publisher.py` does) for many b
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import datetime as dt
@@ -128,6 +129,33 @@ def use_overlay(directory: Path | None) -> None:
     os.chdir(directory)
 
 
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """--keep, --overlay and --json, which every stack benchmark takes."""
+    p.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    p.add_argument(
+        "--overlay", type=Path, help="run centres/booths with central/ and edge/ from this dir"
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines only")
+
+
+def start_run(args: argparse.Namespace) -> None:
+    """Apply the run options and quiet the logs before a stack benchmark starts."""
+    if args.keep:
+        args.keep = args.keep.resolve()
+    use_overlay(args.overlay)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def raw_keys(booths: list[Any]) -> list[tuple[str, str, bytes]]:
+    """(port, booth, raw Ed25519 private key) per booth: what worker processes can pickle."""
+    return [
+        (b.port, b.booth, b.key.private_bytes(serialization.Encoding.Raw,
+                                              serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption()))
+        for b in booths
+    ]  # fmt: skip
+
+
 def code_variant() -> str:
     """Which centre/booth code ran: the working tree, or a proposal overlaid with PYTHONPATH
     (set SEKISHO_BENCH_VARIANT to name it; see bench/README.md)."""
@@ -225,18 +253,7 @@ def sign_records(
     booths: list[SimBooth], per_booth: int, first_seq: int = 1, workers: int | None = None
 ) -> dict[tuple[str, str], list[Encoded]]:
     """`per_booth` signed, encoded records for every booth, made on every core."""
-    raw = [
-        (
-            b.port,
-            b.booth,
-            b.key.private_bytes(
-                serialization.Encoding.Raw,
-                serialization.PrivateFormat.Raw,
-                serialization.NoEncryption(),
-            ),
-        )
-        for b in booths
-    ]
+    raw = raw_keys(booths)
     workers = workers or os.cpu_count() or 1
     size = max(1, len(raw) // (workers * 4))
     jobs = [(raw[i : i + size], per_booth, first_seq) for i in range(0, len(raw), size)]

@@ -30,13 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench._common import (
     Centre,
     LoadGenerator,
     SimBooth,
+    add_run_options,
     code_variant,
     cpu_seconds,
     emit_rows,
@@ -44,8 +44,9 @@ from bench._common import (
     make_booths,
     memory_mb,
     note,
+    raw_keys,
     sign_records,
-    use_overlay,
+    start_run,
     utc_stamp,
 )
 
@@ -73,18 +74,7 @@ def booths_and_records(n: int, per_booth: int, use_cache: bool) -> tuple[list[Si
     note(f"signed in {time.monotonic() - t0:.0f} s")
     if use_cache:
         CACHE.mkdir(parents=True, exist_ok=True)
-        raw_booths = [
-            (
-                b.port,
-                b.booth,
-                b.key.private_bytes(
-                    serialization.Encoding.Raw,
-                    serialization.PrivateFormat.Raw,
-                    serialization.NoEncryption(),
-                ),
-            )
-            for b in booths
-        ]
+        raw_booths = raw_keys(booths)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as f:
             pickle.dump((raw_booths, records), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -244,16 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--prepare-only", action="store_true", help="sign and cache the records, then exit"
     )
-    p.add_argument("--keep", type=Path, help="work in this directory and keep it")
-    p.add_argument(
-        "--overlay", type=Path, help="run centres/booths with central/ and edge/ from this dir"
-    )
-    p.add_argument("--json", action="store_true", help="JSON lines only")
+    add_run_options(p)
     args = p.parse_args(argv)
-    if args.keep:
-        args.keep = args.keep.resolve()
-    use_overlay(args.overlay)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_run(args)
     logging.getLogger("mqtt").setLevel(logging.ERROR)
     if args.prepare_only:
         booths_and_records(args.booths, args.records, use_cache=True)

@@ -34,11 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     Centre,
+    add_run_options,
     code_variant,
     emit_rows,
     loadavg,
     note,
-    use_overlay,
+    start_run,
     utc_stamp,
 )
 from sekisho.stack.procs import spawn_sekisho, stop
@@ -254,16 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keepalive", type=int, default=0, help="booth broker keepalive (0: default)")
     p.add_argument("--settle", type=float, default=1.0, help="steady seconds before each kill")
     p.add_argument("--timeout", type=float, default=60.0, help="give up a wait after this long")
-    p.add_argument("--keep", type=Path, help="work in this directory and keep it")
-    p.add_argument(
-        "--overlay", type=Path, help="run centres/booths with central/ and edge/ from this dir"
-    )
-    p.add_argument("--json", action="store_true", help="JSON lines only")
+    add_run_options(p)
     args = p.parse_args(argv)
-    if args.keep:
-        args.keep = args.keep.resolve()
-    use_overlay(args.overlay)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_run(args)
     emit_rows("Sekisho failover (kill -9 East's broker)", run(args), args.json)
     return 0
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._common import (
     Centre,
     LoadGenerator,
+    add_run_options,
     code_variant,
     cpu_seconds,
     emit_rows,
@@ -42,7 +43,7 @@ from bench._common import (
     memory_mb,
     note,
     sign_records,
-    use_overlay,
+    start_run,
     utc_stamp,
     wait_until,
 )
@@ -364,18 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-raw", action="store_true", help="skip the raw broker reference")
     p.add_argument("--ack-timeout", type=float, default=10.0, help="booth resend timeout, live")
     p.add_argument("--timeout", type=float, default=300.0, help="give up after this many seconds")
-    p.add_argument("--keep", type=Path, help="work in this directory and keep it")
-    p.add_argument(
-        "--overlay", type=Path, help="run centres/booths with central/ and edge/ from this dir"
-    )
-    p.add_argument("--json", action="store_true", help="JSON lines only")
+    add_run_options(p)
     p.add_argument("--role", help=argparse.SUPPRESS)
     p.add_argument("--role-port", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.keep:
-        args.keep = args.keep.resolve()
-    use_overlay(args.overlay)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_run(args)
     logging.getLogger("mqtt").setLevel(
         logging.ERROR
     )  # aiomqtt: "There are N pending publish calls"
