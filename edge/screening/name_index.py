@@ -17,7 +17,7 @@ import numpy as np
 from edge.screening.keyhash import as_matrix, deletion_hashes, hash_keys, hash_matrix, prefix_hashes
 from edge.screening.names import Rendering
 from edge.screening.text import consonant_key, deletes, glued_variants, skeleton
-from edge.screening.variants import variant_groups
+from edge.screening.variants import near_variant_groups, variant_groups
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ def query_keys(spelling: str) -> tuple[list[str], list[str], list[str]]:
 
     Deletions are taken of the skeleton and of the spelling as written: a typing error in a
     letter the skeleton rewrites (KHOURY typed KNOURY, CHANG typed CANG) meets its entry only
-    through the written form.
+    through the written form. A typing error in a listed variant spelling (MUAHMMAD) reaches
+    the variant group, so every spelling of the name the entry uses (MOHAMMED).
     """
     vocab: list[str] = []
     dels: list[str] = []
@@ -73,6 +74,8 @@ def query_keys(spelling: str) -> tuple[list[str], list[str], list[str]]:
                 dels += deletes(form)
         if len(sk) >= MIN_DELETE_LEN:
             vocab += ["S" + d for d in deletes(sk)]
+        # A typing error in a known variant the entry does not use (MUAHMMAD for MOHAMMED).
+        vocab += [f"G{gid}" for gid in near_variant_groups(variant)]
         if len(variant) >= MIN_PREFIX_LEN:
             prefix.append(variant)
     return vocab, dels, prefix

@@ -44,7 +44,8 @@ from edge.screening.scoring import (
     sex_evidence,
 )
 from edge.screening.similarity import describe, match_name
-from edge.screening.text import name_tokens
+from edge.screening.text import name_tokens, skeleton
+from edge.screening.variants import same_variant
 from edge.screening.visa import VisaCheck, VisaRegistry
 
 logger = logging.getLogger(__name__)
@@ -202,21 +203,43 @@ class Screener:
                 slots[i + 1].append(merged)
         return [s[0] if len(s) == 1 else _count_sorted(s)[0] for s in slots]
 
-    def _namesakes(self, tokens: list[str]) -> int:
+    def _same_name_entries(self, token: str) -> np.ndarray:
+        key = "=" + token
+        found = self._token_cache.get(key)
+        if found is None:
+            found = self.names.entries_for(self.names.same_name_ids(token))
+            self._token_cache[key] = found
+        return found
+
+    def _namesakes(self, surname: list[str], given: list[str]) -> int:
         """Listed people whose names hold all the traveller's names but one (at least two),
         spelled the same or as known variants: typing-error neighbours do not count. One may
         be missing (a middle name the list or the passport left out); AHMED MOHAMMED ALI
-        HASSAN is not as common as any two of its names."""
-        if not tokens:
+        HASSAN is not as common as any two of its names.
+
+        Names count once however often they are written (HUSSEIN ... HUSSAIN is one name
+        twice), and syllables written apart are one name when the list knows them run
+        together (DO YUN is DOYUN, 도윤): else any two of three tokens would be "the name"."""
+        units = list(surname)
+        i = 0
+        while i < len(given):
+            if i + 1 < len(given) and len(given[i]) <= 3 and len(given[i + 1]) <= 3:
+                joined = given[i] + given[i + 1]
+                if len(self._same_name_entries(joined)):
+                    units.append(joined)
+                    i += 2
+                    continue
+            units.append(given[i])
+            i += 1
+        sets: list[np.ndarray] = []
+        seen: list[str] = []
+        for unit in units:
+            if any(skeleton(unit) == skeleton(s) or same_variant(unit, s) for s in seen):
+                continue
+            seen.append(unit)
+            sets.append(self._same_name_entries(unit))
+        if not sets:
             return 0
-        sets = []
-        for token in tokens:
-            key = "=" + token
-            found = self._token_cache.get(key)
-            if found is None:
-                found = self.names.entries_for(self.names.same_name_ids(token))
-                self._token_cache[key] = found
-            sets.append(found)
         if len(sets) == 1:
             return len(sets[0])
         _, counts = _count_sorted(sets)
@@ -323,7 +346,7 @@ class Screener:
         hits = self._document_hits(traveller)
         positions, counts = self._candidates(q_sur + q_giv)
         n_candidates = len(positions)
-        namesakes = self._namesakes(q_sur + q_giv)
+        namesakes = self._namesakes(q_sur, q_giv)
         if n_candidates:
             kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
             ok = kinds != CONFLICT

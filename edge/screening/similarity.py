@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from edge.screening.names import NameToken, Rendering
 from edge.screening.text import consonant_key, glued_variants, skeleton
-from edge.screening.variants import same_variant
+from edge.screening.variants import same_variant, variant_spellings
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,20 @@ def token_similarity(
     cq = consonant_key(q) if vowels_vary else ""
     if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
         return 0.93, "≈"
+    best = _near_spelling(q, e, sq, se)
+    # A typing error or a truncation of a known variant the entry does not use: MUAHMMAD,
+    # MUAMMAD for MOHAMMED (via MUHAMMAD), FAMTA for FATIMA (via FATMA), EBR for IBRAHIM.
+    for variant in variant_spellings(e):
+        if best[0] >= 0.88:
+            break
+        near = _near_spelling(q, variant, sq, skeleton(variant))
+        if near[0] > best[0]:
+            best = near
+    return best
+
+
+def _near_spelling(q: str, e: str, sq: str, se: str) -> tuple[float, str]:
+    """Similarity of two different names' spellings: initial, truncation, typing errors."""
     if len(q) == 1:
         return (0.8, "initial") if e.startswith(q) else (0.0, "~")
     if len(q) >= 2 and len(e) > len(q) and (e.startswith(q) or se.startswith(sq)):
@@ -68,7 +82,10 @@ def token_similarity(
     # sharing a prefix (MINSU / MINJUN), so it only ranks what the edit distance rejects.
     dist = min(OSA.distance(q, e), OSA.distance(sq, se))
     longest = max(len(q), len(e))
-    if dist == 1 and q[0] != e[0]:  # MARIA / DARIA: a different first letter is another name
+    # MARIA / DARIA: a different first letter is another name, unless the first two letters
+    # were typed the wrong way round (IHSHAM for HISHAM).
+    first_swapped = len(q) > 1 and len(e) > 1 and q[0] == e[1] and q[1] == e[0]
+    if dist == 1 and q[0] != e[0] and not first_swapped:
         return (0.8, "~") if longest >= 7 else (0.7, "~")
     if dist == 1 and longest >= 6:
         return 0.88, "~"
@@ -136,6 +153,8 @@ def _pair_candidates(
     same_part: list[list[bool]],
     latin: bool,
 ) -> list[tuple]:
+    """Candidate alignments (sim, -size, same part, qs, qe, entry indices, relation, spelling)
+    of traveller tokens qs:qe with entry tokens es:ee."""
     out = []
     for qs, qe, es, ee in spans:
         q_text = "".join(q_tokens[qs:qe])
@@ -146,18 +165,42 @@ def _pair_candidates(
             # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
             # father's name alike) must not leave the entry's surname unmatched.
             same = same_part[qs][es]
-            out.append((best[0], -size, same, qs, qe, es, ee, best[1], best[2]))
+            out.append((best[0], -size, same, qs, qe, tuple(range(es, ee)), best[1], best[2]))
+    return out
+
+
+def _around_dropped(
+    q_tokens: list[str], e_tokens: list[NameToken], same_part: list[list[bool]]
+) -> list[tuple]:
+    """Candidates for a traveller name that is two of the entry's names run together around a
+    dropped one: JAMALSABER for JAMAL TARIQ SABER, FATIMAHALI for FATIMA AHMED ALI (the middle
+    name left out, the names on either side glued). Same tuples as `_pair_candidates`."""
+    out = []
+    for i, q in enumerate(q_tokens):
+        if len(q) < 6:
+            continue
+        for cut in range(3, len(q) - 2):
+            for a in range(len(e_tokens)):
+                left = _best_spelling(q[:cut], (e_tokens[a],), False, False)
+                if left[0] < 0.95:
+                    continue
+                for b in range(a + 2, len(e_tokens)):
+                    right = _best_spelling(q[cut:], (e_tokens[b],), False, False)
+                    if right[0] >= 0.95:
+                        sim = min(left[0], right[0])
+                        out.append((sim, -3, same_part[i][a], i, i + 1, (a, b), "=",
+                                    left[2] + right[2]))  # fmt: skip
     return out
 
 
 def _assign(candidates: list[tuple], used_q: set[int], used_e: set[int]) -> list[tuple]:
     chosen = []
     for cand in sorted(candidates, key=lambda c: (c[0], c[1], c[2]), reverse=True):
-        _, _, _, qs, qe, es, ee, _, _ = cand
-        if used_q.intersection(range(qs, qe)) or used_e.intersection(range(es, ee)):
+        _, _, _, qs, qe, ej, _, _ = cand
+        if used_q.intersection(range(qs, qe)) or used_e.intersection(ej):
             continue
         used_q.update(range(qs, qe))
-        used_e.update(range(es, ee))
+        used_e.update(ej)
         chosen.append(cand)
     return chosen
 
@@ -168,8 +211,9 @@ def match_name(
 ) -> NameMatch:
     """Align a traveller's surname and given-name tokens with one entry rendering.
 
-    Single tokens are aligned first; names run together (pairs) are tried only for what is
-    left unmatched. Cached: namesakes in the list share one rendering object.
+    Single tokens are aligned first; names run together (pairs, or two names around a dropped
+    one) are tried only for what is left unmatched. Cached: namesakes in the list share one
+    rendering object.
     """
     q_tokens = list(q_surname + q_given)
     q_parts = ["surname"] * len(q_surname) + ["given name"] * len(q_given)
@@ -183,27 +227,26 @@ def match_name(
     latin = rendering.script == "latin"
     single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin)
     chosen = _assign(single_cands, used_q, used_e)
-    partial = any(c[7] in ("truncated", "initial") for c in chosen)
+    partial = any(c[6] in ("truncated", "initial") for c in chosen)
     if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2:
         pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
         pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
+        more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin)
+        if len(used_e) < ne - 1:
+            more += _around_dropped(q_tokens, e_tokens, same_part)
         used_q, used_e = set(), set()
-        chosen = _assign(
-            single_cands + _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin),
-            used_q,
-            used_e,
-        )
+        chosen = _assign(single_cands + more, used_q, used_e)
     matches = [
         TokenMatch(
             tuple(q_tokens[qs:qe]),
-            tuple(e_tokens[es:ee]),
+            tuple(e_tokens[j] for j in ej),
             spelling,
             sim,
             rel,
             q_parts[qs],
-            e_parts[es],
+            e_parts[ej[0]],
         )
-        for sim, _, _, qs, qe, es, ee, rel, spelling in chosen
+        for sim, _, _, qs, qe, ej, rel, spelling in chosen
     ]
     total = sum(c[0] * (c[4] - c[3]) for c in chosen)
     unmatched_q = tuple(t for i, t in enumerate(q_tokens) if i not in used_q)

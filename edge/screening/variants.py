@@ -49,6 +49,55 @@ def variant_groups(token: str) -> frozenset[int]:
     return _table().get(token, frozenset())
 
 
+@lru_cache(maxsize=1)
+def _spellings_by_group() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for spelling, gids in _table().items():
+        for gid in gids:
+            out.setdefault(gid, []).append(spelling)
+    return {gid: tuple(sorted(v)) for gid, v in out.items()}
+
+
+@lru_cache(maxsize=100_000)
+def variant_spellings(token: str) -> tuple[str, ...]:
+    """The other listed spellings of the name(s) this spelling is a variant of (MOHAMMED ->
+    MUHAMMAD, MOHAMED...); empty if none."""
+    groups = _spellings_by_group()
+    found = {v for gid in variant_groups(token) for v in groups[gid]}
+    found.discard(token)
+    return tuple(sorted(found))
+
+
+NEAR_MIN_LEN = 5  # a spelling this long or longer is reached through its typing errors
+
+
+@lru_cache(maxsize=1)
+def _near_table() -> dict[str, frozenset[int]]:
+    """Group ids by every one-letter deletion of the group spellings (and the spellings)."""
+    table: dict[str, set[int]] = {}
+    for spelling, gids in _table().items():
+        if len(spelling) < NEAR_MIN_LEN:
+            continue
+        for form in (spelling, *(spelling[:i] + spelling[i + 1 :] for i in range(len(spelling)))):
+            table.setdefault(form, set()).update(gids)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=100_000)
+def near_variant_groups(token: str) -> frozenset[int]:
+    """Groups one typing error away from the token: MUAHMMAD (MUHAMMAD with two letters swapped),
+    FAMTA, HUSSALN. Two strings are one substitution, insertion, deletion or transposition apart
+    when they share a one-letter deletion (SymSpell); a typing error in a variant spelling the
+    list does not use must still reach the listed person."""
+    if len(token) < NEAR_MIN_LEN - 1:
+        return frozenset()
+    table = _near_table()
+    found: set[int] = set()
+    for form in (token, *(token[:i] + token[i + 1 :] for i in range(len(token)))):
+        found.update(table.get(form, ()))
+    return frozenset(found)
+
+
 def same_variant(a: str, b: str) -> bool:
     """Whether two spellings are listed as variants of one name."""
     return bool(variant_groups(a) & variant_groups(b))

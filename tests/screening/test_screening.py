@@ -153,3 +153,61 @@ def test_result_dict_shape(screener):
     out = screener.screen(traveller("OHNO", "TARO", "1969-08-06")).to_dict()
     assert out["alerts"] == ["W-OHNO"] and out["hits"][0]["entry"] == "W-OHNO"
     assert set(out["hits"][0]) >= {"entry", "score", "why"} and out["ms"] >= 0
+
+
+def test_typing_error_in_a_variant_the_entry_does_not_use():
+    """MUAHMMAD is MUHAMMAD mistyped; the list writes MOHAMMED. Found and alerted; a name one
+    error away from no spelling of the entry's name is not."""
+    entries = [
+        {"id": "W-1", "names": ["AL-HASSAN, MOHAMMED NASSER"], "birth_date": "1971-04-09",
+         "nationality": "SYR", "sex": "M", "category": "wanted"},
+        {"id": "W-2", "names": ["ABDULLAH, FATIMA SALMAN"], "birth_date": "1983-10-02",
+         "nationality": "EGY", "sex": "F", "category": "wanted"},
+    ]  # fmt: skip
+    s = Screener.from_entries(entries)
+    hit = s.screen(traveller("AL HASSAN", "MUAHMMAD NASSER", "1971-04-09", "SYR", "M"))
+    assert [h.entry_id for h in hit.alerts] == ["W-1"]
+    assert "MUAHMMAD ~ MOHAMMED" in hit.alerts[0].explanation
+    # FAMTA: FATMA (a listed variant of FATIMA) with two letters swapped.
+    assert alerts(s, traveller("ABDULLAH", "FAMTA SALMAN", "1983-10-02", "EGY", "F")) == ["W-2"]
+    assert alerts(s, traveller("AL HASSAN", "MURAD NASSER", "1971-04-09", "SYR", "M")) == []
+
+
+def test_two_names_run_together_around_a_dropped_one():
+    entries = [{"id": "W-1", "names": ["AL-HASSAN, JAMAL TARIQ SABER"], "birth_date": "1976-01-15",
+                "nationality": "SYR", "sex": "M", "category": "wanted"}]  # fmt: skip
+    s = Screener.from_entries(entries)
+    result = s.screen(traveller("AL HASSAN", "JAMALSABER", "1976-01-15", "SYR", "M"))
+    assert [h.entry_id for h in result.alerts] == ["W-1"]
+    assert "JAMALSABER = JAMAL SABER" in result.alerts[0].explanation
+    assert "TARIQ not in traveller's" in result.alerts[0].explanation
+    # The two names must be in the entry's order and not adjacent-only fragments of one name.
+    assert alerts(s, traveller("AL HASSAN", "SABERJAMAL", "1976-01-15", "SYR", "M")) == []
+
+
+def test_first_two_letters_swapped_is_a_typing_error_not_another_name():
+    entries = [{"id": "W-1", "names": ["AL-HISHAM, AISHA OMAR"], "birth_date": "1989-10-13",
+                "nationality": "SYR", "sex": "F", "category": "wanted"}]  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert alerts(s, traveller("EL IHSHAM", "AYESHA OMAR", "1989-10-13", "SYR", "F")) == ["W-1"]
+
+
+def test_namesakes_count_one_name_once_and_syllables_as_one_name():
+    """HUSSEIN ... HUSSAIN is one name twice, DO YUN one name in two syllables: the namesake
+    count must not become 'anyone sharing any two tokens'."""
+    entries = [
+        {
+            "id": f"H{i}",
+            "names": [f"HUSSEIN, {g} HUSSAIN"],
+            "birth_date": f"19{50 + i % 40}-01-0{1 + i % 9}",
+            "category": "wanted",
+        }
+        for i, g in enumerate(["ALI", "OMAR", "KARIM", "WALID"] * 5)
+    ] + [
+        {"id": "S-1", "names": ["HUSSEIN, SAMIR"], "birth_date": "1960-05-05", "category": "wanted"}
+    ]
+    entries += [{"id": f"K{i}", "names": [f"윤{c}"], "birth_date": "1970-02-02", "category": "wanted"}
+                for i, c in enumerate(["도윤", "도현", "서윤", "하윤", "민준"])]  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert s._namesakes(["HUSSEIN"], ["SAMIR", "HUSSAIN"]) == 1
+    assert s._namesakes(["YOON"], ["DO", "YUN"]) == s._namesakes(["YOON"], ["DOYUN"]) == 1
