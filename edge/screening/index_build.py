@@ -3,6 +3,7 @@
 Directory layout (format 2): `meta.json` (format, data version, counts, build time, written
 last), `entries.jsonl` + `entries_offsets.npy` (entries with names, one JSON line each),
 `doconly_*.npy` (document-only entries as columns), `dob.npy` (packed birth dates),
+`nationality.npy` (packed nationalities; optional, older directories lack it),
 `names_*.npy` (name index), `doc_*.npy` (document index). A booth memory-maps the arrays.
 
 Names are turned into spellings by worker processes (the costly part: scripts, readings,
@@ -37,6 +38,7 @@ from edge.screening.name_index import (
 )
 from edge.screening.names import render_name
 from edge.screening.records import check_entry
+from edge.screening.scoring import pack_country
 from edge.screening.store import (
     DOC_ONLY,
     BlobStore,
@@ -66,6 +68,9 @@ class BuiltIndex:
     dob: np.ndarray
     store: Records
     meta: dict[str, Any]
+    # Packed nationality per named entry (`pack_country`, 0 = not recorded); None for an index
+    # written before it was kept (name frequency is then counted over all nationalities).
+    nationality: np.ndarray | None = None
 
 
 @dataclass
@@ -74,6 +79,7 @@ class _Chunk:
 
     lines: list[bytes]  # compact JSON of the entries with names
     dob: np.ndarray
+    nationality: np.ndarray
     spellings: list[str]
     counts: np.ndarray
     idx: np.ndarray
@@ -106,6 +112,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
     cpu_start = time.process_time()
     lines: list[bytes] = []
     dob, counts, idx, refs = array("i"), array("q"), array("I"), array("q")
+    nat = array("I")
     local: dict[str, int] = {}
     numbers: list[str] = []
     countries: list[str] = []
@@ -123,6 +130,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
                 raw or json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
             )
             nationality = entry.get("nationality")
+            nat.append(pack_country(nationality))
             # Uncached: whole names rarely repeat, and a cache of them would only grow the workers.
             spellings = entry_spellings(
                 r for n in names for r in render_name.__wrapped__(n, nationality)
@@ -137,7 +145,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
             countries.append((doc.get("country") or "").upper()[:3])
             refs.append(ref)
     return _Chunk(
-        lines, np.frombuffer(dob, np.int32), list(local), np.frombuffer(counts, np.int64),
+        lines, np.frombuffer(dob, np.int32), np.frombuffer(nat, np.uint32), list(local), np.frombuffer(counts, np.int64),
         np.frombuffer(idx, np.uint32), numbers, countries, np.frombuffer(refs, np.int64), doc_only,
         _new_keys(build, list(local)), time.process_time() - cpu_start,
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -152,6 +160,7 @@ class _Compiler:
         self.build = uuid.uuid4().hex
         self.names = NameIndexBuilder()
         self.dob: list[np.ndarray] = []
+        self.nationality: list[np.ndarray] = []
         self.named = 0
         self.doc_numbers: list[str] = []
         self.doc_countries: list[str] = []
@@ -194,6 +203,7 @@ class _Compiler:
         if isinstance(self.store, BlobWriter):
             self.store.append_lines(chunk.lines)
         self.dob.append(chunk.dob)
+        self.nationality.append(chunk.nationality)
         positions = np.arange(base, base + len(chunk.counts), dtype=np.uint32)
         self.names.add_batch(positions, chunk.counts, chunk.spellings, chunk.idx, chunk.keys)
         self.named += len(chunk.dob)
@@ -232,6 +242,12 @@ class _Compiler:
         table = DocumentOnlyTable(ids, codes, [list(k) for k in self.labels])
         dob = np.concatenate(self.dob) if self.dob else np.empty(0, np.int32)
         return self.names.finish(), docs, dob, table
+
+    def nationalities(self) -> np.ndarray:
+        """Packed nationality of every named entry merged so far, in entry order."""
+        if not self.nationality:
+            return np.empty(0, np.uint32)
+        return np.concatenate(self.nationality)
 
     def _add_bulk(self, bulk: dict[str, Any], ids, codes, numbers, countries, entries):
         """Lost/stolen documents given as columns: one document-only entry per number."""
@@ -320,7 +336,7 @@ def build_in_memory(
     workers = _workers(None) if len(entries) >= _PARALLEL_FROM else 1
     compiler, names, docs, dob, table = _compile(entries, store, None, check, workers)
     meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
-    return BuiltIndex(names, docs, dob, Records(store, table), meta)
+    return BuiltIndex(names, docs, dob, Records(store, table), meta, compiler.nationalities())
 
 
 def _workers(workers: int | None) -> int:
@@ -357,6 +373,7 @@ def build_directory(
     docs.save(directory)
     table.save(directory)
     np.save(directory / "dob.npy", dob)
+    np.save(directory / "nationality.npy", compiler.nationalities())
     meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
     tmp = directory / "meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2))
@@ -395,10 +412,12 @@ def load_directory(directory: Path) -> BuiltIndex:
         raise IndexDirectoryError(
             f"{directory}: index format {meta.get('format')} is not {FORMAT}; rebuild it"
         )
+    nationality = directory / "nationality.npy"
     return BuiltIndex(
         NameIndex.load(directory),
         DocumentIndex.load(directory),
         np.asarray(np.load(directory / "dob.npy", mmap_mode="r")),
         Records(BlobStore(directory), DocumentOnlyTable.load(directory)),
         meta,
+        np.asarray(np.load(nationality, mmap_mode="r")) if nationality.exists() else None,
     )

@@ -41,6 +41,7 @@ from edge.screening.scoring import (
     Evidence,
     Thresholds,
     nationality_evidence,
+    pack_country,
     sex_evidence,
 )
 from edge.screening.similarity import describe, match_name
@@ -146,6 +147,7 @@ class Screener:
         visas: VisaRegistry | None = None,
     ) -> None:
         self.names, self.documents, self.dob = built.names, built.documents, built.dob
+        self.nationality = built.nationality
         self.store, self.meta = built.store, built.meta
         self.thresholds = thresholds or Thresholds()
         self.visas = visas
@@ -211,7 +213,9 @@ class Screener:
             self._token_cache[key] = found
         return found
 
-    def _namesakes(self, surname: list[str], given: list[str]) -> int:
+    def _namesakes(
+        self, surname: list[str], given: list[str], nationality: str | None = None
+    ) -> int:
         """Listed people whose names hold all the traveller's names but one (at least two),
         spelled the same or as known variants: typing-error neighbours do not count. One may
         be missing (a middle name the list or the passport left out); AHMED MOHAMMED ALI
@@ -219,7 +223,12 @@ class Screener:
 
         Names count once however often they are written (HUSSEIN ... HUSSAIN is one name
         twice), and syllables written apart are one name when the list knows them run
-        together (DO YUN is DOYUN, 도윤): else any two of three tokens would be "the name"."""
+        together (DO YUN is DOYUN, 도윤): else any two of three tokens would be "the name".
+
+        With the traveller's nationality, only listed people of that nationality count: how
+        common a name is depends on the country (OMAR MAHMOUD listed 1,100 times across the
+        Arab world is listed 200 times as Egyptian), and a namesake of another nationality
+        already scores lower on the nationality evidence."""
         units = list(surname)
         i = 0
         while i < len(given):
@@ -241,9 +250,13 @@ class Screener:
         if not sets:
             return 0
         if len(sets) == 1:
-            return len(sets[0])
-        _, counts = _count_sorted(sets)
-        return int((counts >= max(2, len(sets) - 1)).sum())
+            found = sets[0]
+        else:
+            values, counts = _count_sorted(sets)
+            found = values[counts >= max(2, len(sets) - 1)]
+        if not nationality or self.nationality is None or not len(found):
+            return len(found)
+        return int((self.nationality[found.astype(np.int64)] == pack_country(nationality)).sum())
 
     def _candidates(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(entry positions, number of traveller tokens each shares) for the name index."""
@@ -346,7 +359,7 @@ class Screener:
         hits = self._document_hits(traveller)
         positions, counts = self._candidates(q_sur + q_giv)
         n_candidates = len(positions)
-        namesakes = self._namesakes(q_sur, q_giv)
+        namesakes = self._namesakes(q_sur, q_giv, traveller.get("nationality"))
         if n_candidates:
             kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
             ok = kinds != CONFLICT

@@ -211,3 +211,29 @@ def test_namesakes_count_one_name_once_and_syllables_as_one_name():
     s = Screener.from_entries(entries)
     assert s._namesakes(["HUSSEIN"], ["SAMIR", "HUSSAIN"]) == 1
     assert s._namesakes(["YOON"], ["DO", "YUN"]) == s._namesakes(["YOON"], ["DOYUN"]) == 1
+
+
+def test_name_frequency_is_counted_within_the_travellers_nationality(tmp_path):
+    """OMAR MAHMOUD listed 40 times as Syrian and once as Egyptian is a rare name for an
+    Egyptian traveller. Kept in the index directory; a directory written before the
+    nationality column existed still loads and counts over all nationalities."""
+    from edge.screening import build_directory
+
+    entries = [
+        {"id": f"S{i}", "names": ["OMAR, MAHMOUD"], "birth_date": f"19{50 + i}-03-0{1 + i % 9}",
+         "nationality": "SYR", "category": "wanted"}
+        for i in range(40)
+    ] + [{"id": "E1", "names": ["OMAR, MAHMOUD"], "birth_date": "1970-05-05", "nationality": "EGY",
+          "category": "wanted"}]  # fmt: skip
+    memory = Screener.from_entries(entries)
+    assert memory._namesakes(["OMAR"], ["MAHMOUD"], "EGY") == 1
+    assert memory._namesakes(["OMAR"], ["MAHMOUD"], "SYR") == 40
+    assert memory._namesakes(["OMAR"], ["MAHMOUD"], None) == 41
+    egyptian = memory.screen(traveller("OMAR", "MAHMOUD", "1970-05-06", "EGY", "M"))
+    assert [h.entry_id for h in egyptian.alerts] == ["E1"]
+    build_directory(entries, tmp_path / "index", version=1)
+    loaded = Screener.load(tmp_path / "index")
+    assert loaded._namesakes(["OMAR"], ["MAHMOUD"], "EGY") == 1
+    (tmp_path / "index" / "nationality.npy").unlink()
+    older = Screener.load(tmp_path / "index")
+    assert older._namesakes(["OMAR"], ["MAHMOUD"], "EGY") == 41
