@@ -264,6 +264,13 @@ def match_name(
         part = [j for j in range(lo, hi) if e_tokens[j].spellings]
         if part and extras_e and all(j not in used_e for j in part):
             conflicts, extras_e = conflicts + 1, extras_e - 1
+    # Likewise on the traveller's side: a passport never leaves out the surname, and a list
+    # that holds given names (even ones it cannot read: 関 + unreadable kanji) does not leave
+    # out all of them. DENG LIJU is not 李举 because LIJU is; SEKI YUUTO is not every 関.
+    n_qsur = len(q_surname)
+    for lo, hi, entry_has in ((0, n_qsur, ne > 0), (n_qsur, nq, bool(rendering.given))):
+        if hi > lo and entry_has and extras_q and all(i not in used_q for i in range(lo, hi)):
+            conflicts, extras_q = conflicts + 1, extras_q - 1
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2
     score = mean - CONFLICT_PENALTY * conflicts

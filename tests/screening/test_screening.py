@@ -237,3 +237,15 @@ def test_name_frequency_is_counted_within_the_travellers_nationality(tmp_path):
     (tmp_path / "index" / "nationality.npy").unlink()
     older = Screener.load(tmp_path / "index")
     assert older._namesakes(["OMAR"], ["MAHMOUD"], "EGY") == 41
+
+
+def test_a_travellers_surname_or_all_given_names_missing_from_the_entry_is_another_name():
+    """DENG LIJU is not 李举 (LI JU) because LIJU spells the whole entry: the traveller's
+    surname matches nothing. A passport never leaves out its surname."""
+    entries = [{"id": "W-1", "names": ["李举"], "birth_date": "1980-01-01", "nationality": "CHN",
+                "category": "wanted"}]  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert alerts(s, traveller("DENG", "LIJU", "1980-01-01", "CHN")) == []
+    assert alerts(s, traveller("LI", "JU", "1980-01-01", "CHN")) == ["W-1"]
+    result = s.screen(traveller("DENG", "LIJU", "1980-01-01", "CHN"))
+    assert all(h.score < 0.8 for h in result.hits)
