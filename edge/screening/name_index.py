@@ -14,7 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.screening.keyhash import as_matrix, deletion_hashes, hash_keys, hash_matrix, prefix_hashes
+from edge.screening.keyhash import (
+    as_matrix,
+    deletion_hashes,
+    hash_keys,
+    hash_matrix,
+    key_hash,
+    prefix_hashes,
+)
 from edge.screening.names import Rendering
 from edge.screening.text import consonant_key, deletes, glued_variants, skeleton
 from edge.screening.variants import near_variant_groups, variant_groups
@@ -28,11 +35,6 @@ MAX_SPELLINGS = 8  # spellings indexed per token (the commonest first)
 # first traveller called KIM or MOHAMMED does not pay for merging hundreds of postings.
 HOT_TOKENS = 300
 HOT_MIN_ENTRIES = 1_000
-
-
-def key_hash(key: str) -> int:
-    """Stable 64-bit hash of one index key (kind letter + spelling)."""
-    return int(hash_keys([key])[0])
 
 
 def spelling_keys(spelling: str) -> list[str]:
@@ -250,7 +252,7 @@ class NameIndex:
         """The precomputed candidate set of a common token, or None."""
         if len(self.hot_hash) == 0:
             return None
-        h = hash_keys(["T" + token])[0]
+        h = key_hash("T" + token)
         i = int(np.searchsorted(self.hot_hash, h))
         if i == len(self.hot_hash) or self.hot_hash[i] != h:
             return None

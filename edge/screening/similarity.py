@@ -17,7 +17,12 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from edge.screening.names import NameToken, Rendering
 from edge.screening.text import consonant_key, glued_variants, skeleton
-from edge.screening.variants import same_variant, variant_spellings
+from edge.screening.variants import (
+    near_variant_groups,
+    same_variant,
+    variant_groups,
+    variant_spellings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +67,14 @@ def token_similarity(
     best = _near_spelling(q, e, sq, se)
     # A typing error or a truncation of a known variant the entry does not use: MUAHMMAD,
     # MUAMMAD for MOHAMMED (via MUHAMMAD), FAMTA for FATIMA (via FATMA), EBR for IBRAHIM.
-    for variant in variant_spellings(e):
-        if best[0] >= 0.86:
-            break
-        near = _near_spelling(q, variant, sq, skeleton(variant))
-        if near[0] > best[0]:
-            best = near
+    # Only tried when the index's own test says a variant is one error away (or q begins one).
+    if best[0] < 0.86 and variant_groups(e):
+        near_groups = near_variant_groups(q) & variant_groups(e)
+        for variant in variant_spellings(e):
+            if near_groups or variant.startswith(q):
+                near = _near_spelling(q, variant, sq, skeleton(variant))
+                if near[0] > best[0]:
+                    best = near
     return best
 
 
@@ -176,20 +183,27 @@ def _around_dropped(
     dropped one: JAMALSABER for JAMAL TARIQ SABER, FATIMAHALI for FATIMA AHMED ALI (the middle
     name left out, the names on either side glued). Same tuples as `_pair_candidates`."""
     out = []
+    firsts = [{sp[:1] for sp in t.spellings[:MAX_SPELLINGS]} for t in e_tokens]
+    lasts = [{sp[-1:] for sp in t.spellings[:MAX_SPELLINGS]} for t in e_tokens]
     for i, q in enumerate(q_tokens):
         if len(q) < 6:
             continue
+        # Cheap test first: some entry name begins as q does and a later one ends as q does.
+        lefts = [a for a in range(len(e_tokens)) if q[:1] in firsts[a]]
+        rights = [b for b in range(len(e_tokens)) if q[-1:] in lasts[b]]
+        pairs = [(a, b) for a in lefts for b in rights if b >= a + 2]
+        if not pairs:
+            continue
         for cut in range(3, len(q) - 2):
-            for a in range(len(e_tokens)):
+            for a, b in pairs:
                 left = _best_spelling(q[:cut], (e_tokens[a],), False, False)
                 if left[0] < 0.95:
                     continue
-                for b in range(a + 2, len(e_tokens)):
-                    right = _best_spelling(q[cut:], (e_tokens[b],), False, False)
-                    if right[0] >= 0.95:
-                        sim = min(left[0], right[0])
-                        out.append((sim, -3, same_part[i][a], i, i + 1, (a, b), "=",
-                                    left[2] + right[2]))  # fmt: skip
+                right = _best_spelling(q[cut:], (e_tokens[b],), False, False)
+                if right[0] >= 0.95:
+                    sim = min(left[0], right[0])
+                    out.append((sim, -3, same_part[i][a], i, i + 1, (a, b), "=",
+                                left[2] + right[2]))  # fmt: skip
     return out
 
 

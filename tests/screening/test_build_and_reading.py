@@ -138,3 +138,20 @@ def test_common_tokens_have_precomputed_candidate_sets(tmp_path):
     names.hot_hash = names.hot_hash[:0]  # without the table the same set is merged at query time
     assert names.hot("KIM") is None
     assert np.array_equal(names.token_entries("KIM"), hot)
+
+
+def test_a_travellers_few_keys_hash_as_the_build_hashes_them():
+    """Query keys are hashed one by one in Python (cached); the build hashes columns with
+    numpy. Both must agree bit for bit, or a traveller would find nothing: long keys are cut
+    at the same width, non-ASCII letters dropped the same way."""
+    import random
+
+    from edge.screening.keyhash import SMALL, WIDTH, hash_keys, key_hash
+
+    rng = random.Random(3)
+    keys = ["S" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(0, WIDTH + 8)))
+            for _ in range(4 * SMALL)] + ["", "S", "GÉ12", "D" + "X" * 60]  # fmt: skip
+    columns = hash_keys(keys)  # more than SMALL keys: the numpy path
+    assert len(keys) > SMALL
+    assert [key_hash(k) for k in keys] == [int(h) for h in columns]
+    assert [int(h) for h in hash_keys(keys[:10])] == [int(h) for h in columns[:10]]
