@@ -172,15 +172,35 @@ class _Compiler:
         self.worker_cpu_s = 0.0  # reported by the workers: forkserver children escape rusage
         self.worker_peak_rss_mb = 0.0
         self._pending: list[Any] = []
-        # Not "fork": a booth agent builds while other threads run BLAS (MRZ OCR, face), and a
-        # fork then can leave OpenBLAS waiting forever for worker threads that are gone.
-        self.pool = multiprocessing.get_context("forkserver").Pool(workers) if workers > 1 else None
+        self.workers = workers
+        self.pool: Any = None
+        # Batches held until the list proves large enough to be worth starting workers (a
+        # forkserver and its children cost seconds; a booth applying a 5,000-entry watchlist
+        # would spend most of its time starting them). None once decided.
+        self._held: list[list[Any]] | None = [] if workers > 1 else None
 
     @property
     def name_entries(self) -> int:
         return self.named
 
     def submit(self, items: list[Any]) -> None:
+        if self._held is not None:
+            self._held.append(items)
+            if sum(map(len, self._held)) < _PARALLEL_FROM:
+                return
+            # Not "fork": a booth agent builds while other threads run BLAS (MRZ OCR, face),
+            # and a fork then can leave OpenBLAS waiting forever for worker threads now gone.
+            self.pool = multiprocessing.get_context("forkserver").Pool(self.workers)
+            self._release_held()
+            return
+        self._submit(items)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held or [], None
+        for batch in held:
+            self._submit(batch)
+
+    def _submit(self, items: list[Any]) -> None:
         first, self.seen = self.seen, self.seen + len(items)
         if isinstance(self.store, MemoryStore):
             for entry in items:
@@ -220,6 +240,7 @@ class _Compiler:
     def finish(
         self, bulk: dict[str, Any] | None
     ) -> tuple[NameIndex, DocumentIndex, np.ndarray, DocumentOnlyTable]:
+        self._release_held()  # a list too small for workers: indexed in this process
         for result in self._pending:
             self._merge(result.get())
         self._pending = []

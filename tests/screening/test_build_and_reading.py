@@ -74,16 +74,38 @@ def test_document_columns_and_files_build(tmp_path):
     ]
 
 
-def test_parallel_build_equals_in_process_build(tmp_path):
+def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
+    from edge.screening import index_build
+
     ev = generate(3000, 100, 100, seed=3)
-    build_directory(iter(ev.entries), tmp_path / "one", 1, workers=1)
-    build_directory(iter(ev.entries), tmp_path / "two", 1, workers=2)
+    # Workers start only for lists this long; lowered so that 3,000 entries use them.
+    monkeypatch.setattr(index_build, "_PARALLEL_FROM", 1000)
+    assert (
+        build_directory(iter(ev.entries), tmp_path / "one", 1, workers=1)[
+            "build_worker_cpu_seconds"
+        ]
+        == 0
+    )
+    assert (
+        build_directory(iter(ev.entries), tmp_path / "two", 1, workers=2)[
+            "build_worker_cpu_seconds"
+        ]
+        > 0
+    )
     for name in ("names_postings", "names_offsets", "names_del_hash", "dob"):
         file = f"{name}.npy"
         assert np.array_equal(np.load(tmp_path / "one" / file), np.load(tmp_path / "two" / file))
     one, two = Screener.load(tmp_path / "one"), Screener.load(tmp_path / "two")
     for t in ev.travellers[:50]:
         assert _ids(one, t) == _ids(two, t)
+
+
+def test_a_small_list_is_indexed_without_starting_workers(tmp_path):
+    """A booth applying a few thousand entries must not pay for a forkserver and workers (it
+    took six demo booths ~8 s to apply 5,000 entries that way)."""
+    ev = generate(3000, 1, 1, seed=3)
+    meta = build_directory(iter(ev.entries), tmp_path / "idx", 1, workers=2)
+    assert meta["build_worker_cpu_seconds"] == 0 and meta["name_entries"] == 3000
 
 
 def test_evalset_names_are_composed_from_large_spaces():
