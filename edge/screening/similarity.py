@@ -242,7 +242,10 @@ def match_name(
     single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin)
     chosen = _assign(single_cands, used_q, used_e)
     partial = any(c[6] in ("truncated", "initial") for c in chosen)
-    if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2:
+    # Every traveller name already matched as the same name: the entry's other names (a
+    # father's, a patronymic) are extra, and joined pairs could not explain more.
+    explained = len(used_q) == nq and all(c[0] >= 0.95 for c in chosen)
+    if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2 and not explained:
         pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
         pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
         more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin)
