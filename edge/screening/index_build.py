@@ -352,10 +352,9 @@ def build_in_memory(
 ) -> BuiltIndex:
     """Index entries held in memory (tests, small lists, the CLI's one-off checks)."""
     start = time.perf_counter()
-    entries = list(entries)
     store = MemoryStore()
-    workers = _workers(None) if len(entries) >= _PARALLEL_FROM else 1
-    compiler, names, docs, dob, table = _compile(entries, store, None, check, workers)
+    # Workers start only if the list reaches _PARALLEL_FROM entries.
+    compiler, names, docs, dob, table = _compile(entries, store, None, check, _workers(None))
     meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
     return BuiltIndex(names, docs, dob, Records(store, table), meta, compiler.nationalities())
 

@@ -45,15 +45,16 @@ def hash_matrix(matrix: np.ndarray, kind: str) -> np.ndarray:
 
 SMALL = 64  # up to this many keys (a traveller's lookups) are hashed one by one, cached
 _MASK = 0xFFFFFFFFFFFFFFFF
+_OFFSET_INT, _PRIME_INT = int(_OFFSET), int(_PRIME)
 
 
 @lru_cache(maxsize=500_000)
 def key_hash(key: str) -> int:
     """One key's hash, equal to `hash_keys([key])[0]`: a traveller's few keys cost a cached
     dict lookup instead of 33 numpy passes (~120 us per call); keys recur all day."""
-    h = int(_OFFSET)
+    h = _OFFSET_INT
     for byte in key.encode("ascii", "ignore")[: WIDTH + 1].ljust(WIDTH + 1, b"\0"):
-        h = ((h ^ byte) * int(_PRIME)) & _MASK
+        h = ((h ^ byte) * _PRIME_INT) & _MASK
     return h
 
 

@@ -32,7 +32,6 @@ EXTRA_PENALTY = 0.05  # a middle name on the traveller's side only
 # A name on the entry's side only costs less: lists hold full names (patronymics, father's and
 # grandfather's names) that passports and MRZ readers leave out.
 ENTRY_EXTRA_PENALTY = 0.015
-SWAP_PENALTY = 0.0  # swapped names are explained, not penalised (weights: docs/screening.md)
 MAX_SPELLINGS = 8
 
 
@@ -292,7 +291,8 @@ def match_name(
     swapped = crossed > 0 and crossed >= len(matches) / 2
     score = mean - CONFLICT_PENALTY * conflicts
     score -= EXTRA_PENALTY * min(extras_q, 3) + ENTRY_EXTRA_PENALTY * min(extras_e, 3)
-    score -= SWAP_PENALTY if swapped else 0.0
+    # Swapped surname and given names are said in the explanation, not penalised: passports
+    # and lists disagree on the order often enough (weights: docs/screening.md).
     return NameMatch(
         round(max(score, 0.0), 3), tuple(matches), unmatched_q, unmatched_e, swapped, rendering
     )

@@ -11,6 +11,7 @@ import logging
 from functools import lru_cache
 
 from edge.screening import chinese, hangul
+from edge.screening.text import deletes
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _near_table() -> dict[str, frozenset[int]]:
     for spelling, gids in _table().items():
         if len(spelling) < NEAR_MIN_LEN:
             continue
-        for form in (spelling, *(spelling[:i] + spelling[i + 1 :] for i in range(len(spelling)))):
+        for form in (spelling, *deletes(spelling)):
             table.setdefault(form, set()).update(gids)
     return {k: frozenset(v) for k, v in table.items()}
 
@@ -93,7 +94,7 @@ def near_variant_groups(token: str) -> frozenset[int]:
         return frozenset()
     table = _near_table()
     found: set[int] = set()
-    for form in (token, *(token[:i] + token[i + 1 :] for i in range(len(token)))):
+    for form in (token, *deletes(token)):
         found.update(table.get(form, ()))
     return frozenset(found)
 
