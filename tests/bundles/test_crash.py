@@ -18,14 +18,24 @@ BIG = [*entries(20_000), {"id": "W-DOE", "names": ["DOE, JANE"], "birth_date": "
                           "category": "wanted"}]  # fmt: skip
 
 
-def _wait_for_staging(root, proc, timeout: float = 60.0) -> bool:
-    """True once the apply is building the new index (so the kill lands mid-apply)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any((p / "index").exists() for p in (root / "watchlist").glob("staging-*")):
-            return True
-        time.sleep(0.02)
-    return False
+def _staging_index(root) -> bool:
+    """Whether an apply is building the new index (so a kill lands mid-apply)."""
+    return any((p / "index").exists() for p in (root / "watchlist").glob("staging-*"))
+
+
+def _kill_when(proc: subprocess.Popen, ready, timeout: float = 60.0) -> None:
+    """kill -9 the process once `ready()` holds (it must while the process still runs)."""
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ready() and proc.poll() is None, proc.communicate()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
 
 
 def test_kill_mid_apply_leaves_old_data(tmp_path, centres, make_refdata):
@@ -36,14 +46,7 @@ def test_kill_mid_apply_leaves_old_data(tmp_path, centres, make_refdata):
     cmd = [sys.executable, "-m", "sekisho", "watchlist", "bundle", "apply", str(big),
            "--refdata", str(refdata.root), "--centre-key", f"east={east.pub_path}"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert _wait_for_staging(refdata.root, proc), proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    _kill_when(proc, lambda: _staging_index(refdata.root))
     # a restarted booth: old version, screening works, the half-built staging is gone
     after = make_refdata()
     assert after.versions() == {"watchlist": 1}
@@ -97,17 +100,7 @@ def test_kill_mid_overlay_apply_leaves_old_data(stage, tmp_path, centres, make_r
     cmd = [sys.executable, "-c", CHILD, str(refdata.root), str(east.pub_path), str(bundle),
            stage, str(marker)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert marker.exists(), proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    _kill_when(proc, marker.exists)
     after = make_refdata()  # a restarted booth: v3 (base + overlay) as it was, leftovers gone
     assert after.versions() == {"watchlist": 3}
     assert sorted(p.name for p in (after.root / "watchlist").iterdir()) == ["state.json", "v3"]

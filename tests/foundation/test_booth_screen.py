@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -63,6 +64,20 @@ def serve():
         s.should_exit = True
 
 
+@contextmanager
+def screen_page(url: str, wait_for: str):
+    """The booth screen at `url` in Debian chromium, once `wait_for` is on the page."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector(wait_for)
+            yield page
+        finally:
+            browser.close()
+
+
 def texts(page, selector: str) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all(selector)]
 
@@ -72,11 +87,7 @@ def test_screen_shows_alert_data_age_and_switches_language(tmp_path, serve):
     for _ in range(3):
         asyncio.run(agent.inspect_one())
     url = serve(agent)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(url)
-        page.wait_for_selector("#recent tr")
+    with screen_page(url, "#recent tr") as page:
         # Japanese by default; the listed first traveller is the oldest row, referred
         assert page.inner_text("#state") == "稼働中"
         assert page.inner_text("section#current h2") == "現在の旅客"
@@ -97,7 +108,6 @@ def test_screen_shows_alert_data_age_and_switches_language(tmp_path, serve):
         ]
         assert first[3] == "referred to an inspector" and "Watchlist alert: 1" in first[6]
         page.screenshot(path=str(tmp_path / "booth-screen.png"), full_page=True)
-        browser.close()
     agent.outbox.close()
 
 
@@ -111,16 +121,11 @@ def test_screen_says_when_the_watchlist_is_too_old_to_screen_on(tmp_path, serve)
     assert "policy allows 24" in status["current"]["notes"][0]["detail"]
     assert "watchlist_unusable" in status["alarms"] and status["state"] == "degraded"
     url = serve(agent)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(url + "?lang=en")
-        page.wait_for_selector("#recent tr")
+    with screen_page(url + "?lang=en", "#recent tr") as page:
         assert page.inner_text("#state") == "degraded"
         assert page.inner_text("#alarms") == "watchlist data missing or too old"
         assert texts(page, "#refdata td")[3] == "NO"
         assert page.inner_text("#notes").startswith("Not screened: refusing to screen")
-        browser.close()
     agent.outbox.close()
 
 
@@ -142,13 +147,8 @@ def test_a_forged_bundle_is_refused_raises_an_alarm_and_shows_on_the_screen(tmp_
     assert status["current"]["screening"]["watchlist_version"] == 4
     assert status["bundle_rejections"][-1]["reason"] == "bad_signature"
     url = serve(agent)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(url + "?lang=en")
-        page.wait_for_selector("#rejections li")
+    with screen_page(url + "?lang=en", "#rejections li") as page:
         assert page.inner_text("#rejections li").startswith("refused: watchlist v9")
         assert "signature" in page.inner_text("#rejections li")
         assert "bundle was refused" in page.inner_text("#alarms")
-        browser.close()
     agent.outbox.close()
