@@ -35,6 +35,17 @@ class NameToken:
     source: str
     note: str = ""
 
+    def __post_init__(self) -> None:
+        # Tokens and renderings key the similarity caches: hashing their nested tuples on
+        # every lookup was a tenth of a crowded traveller's time, so the hash is kept.
+        object.__setattr__(self, "_hash", hash((self.spellings, self.source, self.note)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def __reduce__(self) -> tuple:  # string hashes differ between processes: recompute
+        return NameToken, (self.spellings, self.source, self.note)
+
 
 @dataclass(frozen=True)
 class Rendering:
@@ -44,6 +55,17 @@ class Rendering:
     given: tuple[NameToken, ...]
     script: str
     original: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_hash", hash((self.surname, self.given, self.script, self.original))
+        )
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def __reduce__(self) -> tuple:
+        return Rendering, (self.surname, self.given, self.script, self.original)
 
     @property
     def tokens(self) -> tuple[NameToken, ...]:
