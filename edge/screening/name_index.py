@@ -225,6 +225,23 @@ _ARRAYS = (
 )
 
 
+def isin_sorted(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
+    """Which values occur in a sorted array (binary search; both arrays are entry positions)."""
+    if len(sorted_pool) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    idx = np.minimum(np.searchsorted(sorted_pool, values), len(sorted_pool) - 1)
+    return sorted_pool[idx] == values
+
+
+def _union_sorted(parts: list[np.ndarray]) -> np.ndarray:
+    """Sorted unique union of sorted arrays: a stable sort merges the runs far faster than
+    np.unique hashes."""
+    merged = np.sort(np.concatenate(parts), kind="stable")
+    if len(merged) == 0:
+        return merged
+    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+
+
 class NameIndex:
     """Lookup of entry positions by name keys."""
 
@@ -241,12 +258,16 @@ class NameIndex:
         found = self.hot(token)
         if found is not None:
             return found
-        vids = [self.vocabulary_ids(token)]
+        found = [self.entries_for(self.vocabulary_ids(token))]
         for cut in range(2, len(token) - 1):
-            halves = self.exact_ids([token[:cut], token[cut:]])
-            if len(halves) == 2:
-                vids.append(halves)
-        return self.entries_for(np.unique(np.concatenate(vids)))
+            left = self.exact_ids([token[:cut]])
+            right = self.exact_ids([token[cut:]]) if len(left) else left
+            if len(left) and len(right):
+                # Entries holding both halves: KIMHYONPIL is not every KIM.
+                a, b = self.entries_for(left), self.entries_for(right)
+                small, large = (a, b) if len(a) <= len(b) else (b, a)
+                found.append(small[isin_sorted(small, large)])
+        return found[0] if len(found) == 1 else _union_sorted(found)
 
     def hot(self, token: str) -> np.ndarray | None:
         """The precomputed candidate set of a common token, or None."""
@@ -308,13 +329,7 @@ class NameIndex:
         if len(vids) == 0:
             return np.empty(0, dtype=np.uint32)
         parts = [self.postings[self.offsets[v] : self.offsets[v + 1]] for v in vids]
-        if len(parts) == 1:
-            return np.asarray(parts[0])
-        # Postings are sorted runs: a stable sort merges them far faster than np.unique hashes.
-        merged = np.sort(np.concatenate(parts), kind="stable")
-        if len(merged) == 0:
-            return merged
-        return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+        return np.asarray(parts[0]) if len(parts) == 1 else _union_sorted(parts)
 
     def save(self, directory: Path) -> None:
         for name in (*_ARRAYS, *_HOT):

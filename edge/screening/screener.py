@@ -32,11 +32,12 @@ from edge.screening.dates import (
 )
 from edge.screening.documents import normalise_number
 from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
-from edge.screening.name_index import MIN_PREFIX_LEN
+from edge.screening.name_index import MIN_PREFIX_LEN, isin_sorted
 from edge.screening.names import render_name
 from edge.screening.records import check_traveller
 from edge.screening.scoring import (
     NATIONALITY_MATCH,
+    NATIONALITY_MISMATCH,
     REPORT_FLOOR,
     Evidence,
     Thresholds,
@@ -53,7 +54,10 @@ logger = logging.getLogger(__name__)
 
 RARE_SLOT = 64  # a traveller token this rare makes its entries candidates on its own
 BIG_SLOT = 50_000  # tokens this common only confirm candidates found through others
-MAX_SCORED = 64  # precise scoring is capped per query (most shared tokens, best date first)
+# Precise scoring is capped per query: strongest date and nationality evidence first, then the
+# rarest shared names. Caps of 16, 24 and 32 gave the same recall (within 0.1 point) on both
+# evaluation seeds; 32 keeps a margin. docs/screening.md, run G.
+MAX_SCORED = 32
 CROWDED = 50  # above this many date-compatible candidates, only those that can alert are scored
 TOKEN_CACHE = 20_000  # traveller tokens whose candidate entries are kept between queries
 # The similarity caches hold ~10^6 objects; Python's full garbage collections would walk them
@@ -127,14 +131,6 @@ def _count_sorted(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(np.concatenate(([True], merged[1:] != merged[:-1])))
     counts = np.diff(np.append(starts, len(merged)))
     return merged[starts], counts
-
-
-def _isin_sorted(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
-    if len(sorted_pool) == 0 or len(values) == 0:
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_pool, values)
-    idx[idx == len(sorted_pool)] = len(sorted_pool) - 1
-    return sorted_pool[idx] == values
 
 
 class Screener:
@@ -258,31 +254,56 @@ class Screener:
             return len(found)
         return int((self.nationality[found.astype(np.int64)] == pack_country(nationality)).sum())
 
-    def _candidates(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(entry positions, number of traveller tokens each shares) for the name index."""
+    def _candidates(self, tokens: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(entry positions, the entries reachable from each traveller token) for the name
+        index: entries reached from at least two traveller tokens, or from one rare one."""
         per_slot = [s for s in self._slot_entries(tokens) if len(s)]
         if not per_slot:
-            return np.empty(0, np.uint32), np.empty(0, np.int32)
+            return np.empty(0, np.uint32), []
         if len(per_slot) == 1:
-            return per_slot[0], np.ones(len(per_slot[0]), np.int32)
+            return per_slot[0], per_slot
         # An initial or a name cut to one or two letters (MRZ truncation: MARIAM -> MA) has no
         # index key of its own; then any other name alone makes candidates, and the birth date
         # filters them.
         if sum(len(t) >= MIN_PREFIX_LEN for t in tokens) < 2:
-            pool, counts = _count_sorted(per_slot)
-            return pool, counts.astype(np.int32)
+            return _count_sorted(per_slot)[0], per_slot
         small = [s for s in per_slot if len(s) <= BIG_SLOT] or [min(per_slot, key=len)]
         big = [s for s in per_slot if not any(s is t for t in small)]
         pool, counts = _count_sorted(small)
         for b in big:
-            counts = counts + _isin_sorted(pool, b)
+            counts = counts + isin_sorted(pool, b)
         rare = [s for s in small if len(s) <= RARE_SLOT]
         keep = counts >= 2
         for s in rare:
-            keep |= _isin_sorted(pool, s)
-        return pool[keep], counts[keep].astype(np.int32)
+            keep |= isin_sorted(pool, s)
+        return pool[keep], per_slot
+
+    def _shared_weight(self, positions: np.ndarray, slots: list[np.ndarray]) -> np.ndarray:
+        """Per candidate, the summed rarity (log2 of listed people per reaching entry) of the
+        traveller tokens that reach it: an inverse document frequency."""
+        total = max(int(self.meta.get("name_entries") or len(self.dob)), 2)
+        weight = np.zeros(len(positions))
+        for slot in slots:
+            weight += np.log2(total / len(slot)) * isin_sorted(positions, slot)
+        return np.round(weight, 6)
 
     # -- scoring ------------------------------------------------------------------------------
+    def _best_possible(
+        self, positions: np.ndarray, kinds: np.ndarray, nationality: str | None, namesakes: int
+    ) -> np.ndarray:
+        """Upper bound of each candidate's score: a perfect name plus its date evidence (after
+        the namesake penalty) and nationality evidence; sex can only lower it."""
+        penalty = np.array([namesake_penalty(k, namesakes) for k in range(len(ADJUST))])
+        best = 1.0 + ADJUST[kinds] - penalty[kinds]
+        if self.nationality is None or not nationality:
+            return best + NATIONALITY_MATCH  # unknown: assume the same nationality
+        listed = self.nationality[positions.astype(np.int64)]
+        return best + np.where(
+            listed == 0,
+            0.0,
+            np.where(listed == pack_country(nationality), NATIONALITY_MATCH, NATIONALITY_MISMATCH),
+        )
+
     def _entries(self, positions: list[int]) -> dict[int, dict[str, Any]]:
         missing = [p for p in positions if p not in self._cache]
         if missing:
@@ -357,24 +378,25 @@ class Screener:
         q_giv = name_tokens(traveller.get("given_names") or "")
         qdob = pack_date(traveller.get("birth_date"))
         hits = self._document_hits(traveller)
-        positions, counts = self._candidates(q_sur + q_giv)
+        positions, slots = self._candidates(q_sur + q_giv)
         n_candidates = len(positions)
         namesakes = self._namesakes(q_sur, q_giv, traveller.get("nationality"))
         if n_candidates:
             kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
             ok = kinds != CONFLICT
-            if ok.sum() > CROWDED:
-                # Many namesakes: score only entries whose best possible score (perfect name,
-                # same nationality) could still reach an alert; the others cannot alert.
-                best = 1.0 + NATIONALITY_MATCH + ADJUST[kinds]
-                best -= np.array([namesake_penalty(int(k), namesakes) for k in range(len(ADJUST))])[
-                    kinds
-                ]
-                ok &= best >= self.thresholds.lowest
-            positions, counts, kinds = positions[ok], counts[ok], kinds[ok]
+            positions, kinds = positions[ok], kinds[ok]
+            # The best score each candidate could reach with a perfect name: its date and
+            # nationality evidence are known before any name is compared.
+            best = self._best_possible(positions, kinds, traveller.get("nationality"), namesakes)
+            if len(positions) > CROWDED:
+                # Many namesakes: score only entries that could still reach an alert.
+                keep = best >= self.thresholds.lowest
+                positions, best = positions[keep], best[keep]
             if len(positions) > MAX_SCORED:
-                order = np.lexsort((-ADJUST[kinds], -counts))[:MAX_SCORED]
-                positions = positions[order]
+                # The entries that could score highest first; among equals, those sharing the
+                # rarest names (HYONPIL weighs more than KIM).
+                order = np.lexsort((-self._shared_weight(positions, slots), -best))
+                positions = positions[order[:MAX_SCORED]]
         entries = self._entries([int(p) for p in positions])
         for pos in positions:
             hit = self._name_hit(q_sur, q_giv, traveller, entries[int(pos)], qdob, namesakes)

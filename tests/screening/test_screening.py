@@ -249,3 +249,31 @@ def test_a_travellers_surname_or_all_given_names_missing_from_the_entry_is_anoth
     assert alerts(s, traveller("LI", "JU", "1980-01-01", "CHN")) == ["W-1"]
     result = s.screen(traveller("DENG", "LIJU", "1980-01-01", "CHN"))
     assert all(h.score < 0.8 for h in result.hits)
+
+
+def test_a_name_split_in_two_reaches_only_entries_holding_both_halves():
+    """KIMHYONPIL (surname and given name run together) is KIM HYONPIL, not every KIM: a
+    split token's candidates are the entries that hold both halves."""
+    entries = [{"id": "T", "names": ["KIM, HYONPIL"], "category": "wanted"}]
+    entries += [{"id": f"K{i}", "names": [f"KIM, {g}"], "category": "wanted"}
+                for i, g in enumerate(["MINJUN", "SEOYEON", "JIHO", "HAYUN", "DOYUN"] * 8)]  # fmt: skip
+    entries += [{"id": "P", "names": ["PARK, HYONPIL"], "category": "wanted"}]
+    s = Screener.from_entries(entries)
+    reached = s.names.token_entries("KIMHYONPIL")
+    assert {e["id"] for e in s.store.get_many([int(p) for p in reached]).values()} == {"T"}
+
+
+def test_crowded_candidates_are_scored_strongest_evidence_first():
+    """When more entries than can be scored share a traveller's names, those whose date and
+    nationality evidence could score highest are scored first: SATO JI (the MRZ cut JIMASA
+    short) born on the listed day, Japanese, is found among 80 listed SATO J... born that day
+    whose nationality is not recorded."""
+    born = "1988-11-23"
+    entries = [{"id": f"R{i}", "names": [f"SATO, JIN{chr(65 + i % 26)}{chr(65 + i // 26)}"],
+                "birth_date": born, "category": "wanted"} for i in range(80)]  # fmt: skip
+    entries.append({"id": "W-1", "names": ["佐藤二正", "SATO, JIMASA"], "birth_date": born,
+                    "nationality": "JPN", "category": "wanted"})  # fmt: skip
+    s = Screener.from_entries(entries)
+    result = s.screen(traveller("SATO", "JI", born, "JPN", "M"))
+    assert result.candidates > 32 and result.scored == 32
+    assert "W-1" in alerts(s, traveller("SATO", "JI", born, "JPN", "M"))
