@@ -252,13 +252,17 @@ class NameIndex:
         self.hot_offsets = np.zeros(1, np.int64)
         self.hot_entries = np.empty(0, np.uint32)
 
-    def token_entries(self, token: str) -> np.ndarray:
+    def token_entries(self, token: str, loose: bool = True) -> np.ndarray:
         """Entries a traveller token reaches: by spelling, sound, variant, one edit, prefix, or
-        split in two in the entry (ABDULRAHMAN -> ABDUL RAHMAN). Precomputed for common ones."""
-        found = self.hot(token)
+        split in two in the entry (ABDULRAHMAN -> ABDUL RAHMAN). Precomputed for common ones.
+
+        `loose=False` for two traveller names run together (MIN JUN -> MINJUN): by spelling,
+        sound and one edit only, as the similarity compares them; a consonant key or a prefix
+        of a long joined string reaches thousands of unrelated names."""
+        found = self.hot(token) if loose else None
         if found is not None:
             return found
-        found = [self.entries_for(self.vocabulary_ids(token))]
+        found = [self.entries_for(self.vocabulary_ids(token, loose))]
         for cut in range(2, len(token) - 1):
             left = self.exact_ids([token[:cut]])
             right = self.exact_ids([token[cut:]]) if len(left) else left
@@ -314,9 +318,12 @@ class NameIndex:
         """Vocabulary ids of the skeletons of these spellings (no fuzzy neighbours)."""
         return self._find(self.vocab_hash, self.vocab_vid, ["S" + skeleton(s) for s in spellings])
 
-    def vocabulary_ids(self, spelling: str) -> np.ndarray:
-        """Vocabulary ids matching a traveller token exactly, by variant, by one edit or as prefix."""
+    def vocabulary_ids(self, spelling: str, loose: bool = True) -> np.ndarray:
+        """Vocabulary ids matching a traveller token exactly, by variant, by one edit or as
+        prefix (`loose=False`: by skeleton and one edit only)."""
         vocab, dels, prefix = query_keys(spelling)
+        if not loose:
+            vocab, prefix = [k for k in vocab if k.startswith("S")], []
         found = [
             self._find(self.vocab_hash, self.vocab_vid, vocab),
             self._find(self.del_hash, self.del_vid, ["D" + d for d in dels]),

@@ -54,9 +54,8 @@ logger = logging.getLogger(__name__)
 
 RARE_SLOT = 64  # a traveller token this rare makes its entries candidates on its own
 BIG_SLOT = 50_000  # tokens this common only confirm candidates found through others
-# Precise scoring is capped per query: strongest date and nationality evidence first, then the
-# rarest shared names. Caps of 16, 24 and 32 gave the same recall (within 0.1 point) on both
-# evaluation seeds; 32 keeps a margin. docs/screening.md, run G.
+# Precise scoring is capped per query (`_most_promising`): 32 scored as much as 64 did on both
+# evaluation seeds, in two thirds of the time. docs/screening.md, run G.
 MAX_SCORED = 32
 CROWDED = 50  # above this many date-compatible candidates, only those that can alert are scored
 TOKEN_CACHE = 20_000  # traveller tokens whose candidate entries are kept between queries
@@ -182,20 +181,21 @@ class Screener:
         return int(self.meta.get("version", 0))
 
     # -- candidates ---------------------------------------------------------------------------
-    def _token_entries(self, token: str) -> np.ndarray:
+    def _token_entries(self, token: str, loose: bool = True) -> np.ndarray:
         """Entries reachable from one traveller token (cached: common names recur all day)."""
-        found = self._token_cache.get(token)
+        key = token if loose else "+" + token
+        found = self._token_cache.get(key)
         if found is None:
-            found = self.names.token_entries(token)
+            found = self.names.token_entries(token, loose)
             if len(self._token_cache) >= TOKEN_CACHE:
                 self._token_cache.clear()
-            self._token_cache[token] = found
+            self._token_cache[key] = found
         return found
 
     def _slot_entries(self, tokens: list[str]) -> list[np.ndarray]:
         slots = [[self._token_entries(t)] for t in tokens]
         for i in range(len(tokens) - 1):  # run together in the entry: KIM MIN JUN -> MINJUN
-            merged = self._token_entries(tokens[i] + tokens[i + 1])
+            merged = self._token_entries(tokens[i] + tokens[i + 1], loose=False)
             if len(merged):
                 slots[i].append(merged)
                 slots[i + 1].append(merged)
@@ -393,10 +393,7 @@ class Screener:
                 keep = best >= self.thresholds.lowest
                 positions, best = positions[keep], best[keep]
             if len(positions) > MAX_SCORED:
-                # The entries that could score highest first; among equals, those sharing the
-                # rarest names (HYONPIL weighs more than KIM).
-                order = np.lexsort((-self._shared_weight(positions, slots), -best))
-                positions = positions[order[:MAX_SCORED]]
+                positions = positions[_most_promising(best, self._shared_weight(positions, slots))]
         entries = self._entries([int(p) for p in positions])
         for pos in positions:
             hit = self._name_hit(q_sur, q_giv, traveller, entries[int(pos)], qdob, namesakes)
@@ -413,6 +410,19 @@ class Screener:
         return ScreeningResult(
             traveller.get("id"), hits, visa, ms, self.version, n_candidates, len(positions)
         )
+
+
+def _most_promising(best: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """Indices of the candidates worth scoring precisely: half the cap by the names they share
+    (rarest first: HYONPIL weighs more than KIM; then the strongest other evidence), the rest
+    by the score they could reach (then by shared names). Either order alone misses someone:
+    by names, the one listed person born on the traveller's day among 500 namesakes without a
+    date; by evidence, the one whose whole name matches among candidates born on the day who
+    share a single name with the traveller."""
+    by_name = np.lexsort((-best, -shared))[: MAX_SCORED // 2]
+    chosen = set(by_name.tolist())
+    rest = [i for i in np.lexsort((-shared, -best)).tolist() if i not in chosen]
+    return np.concatenate((by_name, np.array(rest[: MAX_SCORED - len(by_name)], dtype=np.int64)))
 
 
 def _warm_up() -> None:

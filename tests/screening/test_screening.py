@@ -277,3 +277,34 @@ def test_crowded_candidates_are_scored_strongest_evidence_first():
     result = s.screen(traveller("SATO", "JI", born, "JPN", "M"))
     assert result.candidates > 32 and result.scored == 32
     assert "W-1" in alerts(s, traveller("SATO", "JI", born, "JPN", "M"))
+
+
+def test_a_whole_name_match_is_scored_among_many_born_on_the_day():
+    """The other way round: 60 listed TAKO... born on the traveller's day share one name with
+    TAKO YUKIYO; the listed TAKO YUKIYO (no birth date recorded) must still be scored."""
+    born = "1957-10-08"
+    entries = [{"id": f"R{i}", "names": [f"TAKO, {g}"], "birth_date": born, "nationality": "JPN",
+                "category": "wanted"}
+               for i, g in enumerate(f"{a}{b}" for a in ("KEN", "SHO", "DAI", "RYO", "JUN", "KAI")
+                                     for b in ("TA", "GO", "JI", "SUKE", "HEI", "ZO", "MA", "YA", "TO", "KI"))]  # fmt: skip
+    entries.append({"id": "W-1", "names": ["タコ ユウキヨ"], "sex": "F", "category": "deportee"})
+    s = Screener.from_entries(entries)
+    result = s.screen(traveller("TAKO", "YUKIYO", born, "JPN", "F"))
+    assert result.candidates > 32 and result.scored == 32
+    assert "W-1" in [h.entry_id for h in result.alerts]
+
+
+def test_names_run_together_are_looked_up_by_spelling_and_sound_only():
+    """TAKO YUKIYO run together (TAKOYUKIYO) must not reach every name whose consonants are
+    T-K-K or that begins with TAKO: joined names are compared by spelling and sound only."""
+    entries = [{"id": "J", "names": ["TAKOYUKIYO, HANA"], "category": "wanted"},
+               {"id": "C", "names": ["TAKAKO, HANA"], "category": "wanted"},
+               {"id": "E", "names": ["TAKOYUKIYA, HANA"], "category": "wanted"}]  # fmt: skip
+    s = Screener.from_entries(entries)
+
+    def reached(loose: bool) -> set[str]:
+        found = s.names.token_entries("TAKOYUKIYO", loose)
+        return {e["id"] for e in s.store.get_many([int(p) for p in found]).values()}
+
+    assert reached(loose=False) == {"J", "E"}  # the same, and one typing error away
+    assert "C" in reached(loose=True)  # consonant key TKK: fine for one name, not for two
