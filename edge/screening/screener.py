@@ -215,7 +215,9 @@ class Screener:
         """Listed people whose names hold all the traveller's names but one (at least two),
         spelled the same or as known variants: typing-error neighbours do not count. One may
         be missing (a middle name the list or the passport left out); AHMED MOHAMMED ALI
-        HASSAN is not as common as any two of its names.
+        HASSAN is not as common as any two of its names. The one missing is never the
+        surname (a passport never leaves it out): YASIR HANAN HUSSEIN's namesakes are the
+        YASIR HANAN..., not every HANAN HUSSEIN (61 of those in the development set).
 
         Names count once however often they are written (HUSSEIN ... HUSSAIN is one name
         twice), and syllables written apart are one name when the list knows them run
@@ -238,11 +240,14 @@ class Screener:
             i += 1
         sets: list[np.ndarray] = []
         seen: list[str] = []
-        for unit in units:
+        n_sur_sets = 0
+        for k, unit in enumerate(units):
             if any(skeleton(unit) == skeleton(s) or same_variant(unit, s) for s in seen):
                 continue
             seen.append(unit)
             sets.append(self._same_name_entries(unit))
+            if k < len(surname):
+                n_sur_sets += 1
         if not sets:
             return 0
         if len(sets) == 1:
@@ -250,6 +255,9 @@ class Screener:
         else:
             values, counts = _count_sorted(sets)
             found = values[counts >= max(2, len(sets) - 1)]
+            if n_sur_sets and len(found):  # the name left out is never the surname
+                surnamed = _count_sorted(sets[:n_sur_sets])[0]
+                found = found[isin_sorted(found, surnamed)]
         if not nationality or self.nationality is None or not len(found):
             return len(found)
         return int((self.nationality[found.astype(np.int64)] == pack_country(nationality)).sum())

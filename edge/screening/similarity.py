@@ -16,7 +16,7 @@ from itertools import product
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from edge.screening.names import NameToken, Rendering
-from edge.screening.text import consonant_key, glued_variants, skeleton
+from edge.screening.text import consonant_key, glued_variants, skeleton, vowel_free
 from edge.screening.variants import (
     near_variant_groups,
     same_variant,
@@ -62,6 +62,11 @@ def token_similarity(
         return (0.83, "~") if dist == 2 and len(q) >= 10 else (0.0, "~")
     cq = consonant_key(q) if vowels_vary else ""
     if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
+        return 0.93, "≈"
+    # Short names: vowels vary there too (HUDA / HODA, MONA / MUNA), but two consonants say
+    # less: four letters or more, lengths within one (JIN and JUN, 진 and 준, stay apart).
+    short = vowels_vary and not cq and min(len(sq), len(se)) >= 4
+    if short and abs(len(sq) - len(se)) <= 1 and vowel_free(q) == vowel_free(e):
         return 0.93, "≈"
     best = _near_spelling(q, e, sq, se)
     # A typing error or a truncation of a known variant the entry does not use: MUAHMMAD,

@@ -114,15 +114,21 @@ def skeleton(token: str) -> str:
 
 
 @lru_cache(maxsize=500_000)
-def consonant_key(token: str) -> str:
-    """First letter plus the consonants of the skeleton (MOHAMED, MUHAMMAD -> MHMD); '' if short.
+def vowel_free(token: str) -> str:
+    """First letter plus the consonants of the skeleton (MOHAMED, MUHAMMAD -> MHMD; HUDA,
+    HODA -> HD).
 
     A leading vowel is kept only as 'a vowel' (OSAMA, USAMA -> ASM; EMAD, IMAD -> AMD): Arabic
     and other transliterations disagree on vowels wherever they stand.
     """
     s = skeleton(token)
     first = "A" if s[:1] in _VOWELS else s[:1]
-    key = first + "".join(ch for ch in s[1:] if ch not in _VOWELS)
+    return first + "".join(ch for ch in s[1:] if ch not in _VOWELS)
+
+
+def consonant_key(token: str) -> str:
+    """`vowel_free` when it has three letters or more (an index key); '' for short names."""
+    key = vowel_free(token)
     return key if len(key) >= 3 else ""
 
 
