@@ -233,7 +233,7 @@ def isin_sorted(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
     return sorted_pool[idx] == values
 
 
-def _union_sorted(parts: list[np.ndarray]) -> np.ndarray:
+def union_sorted(parts: list[np.ndarray]) -> np.ndarray:
     """Sorted unique union of sorted arrays: a stable sort merges the runs far faster than
     np.unique hashes."""
     merged = np.sort(np.concatenate(parts), kind="stable")
@@ -271,7 +271,7 @@ class NameIndex:
                 a, b = self.entries_for(left), self.entries_for(right)
                 small, large = (a, b) if len(a) <= len(b) else (b, a)
                 found.append(small[isin_sorted(small, large)])
-        return found[0] if len(found) == 1 else _union_sorted(found)
+        return found[0] if len(found) == 1 else union_sorted(found)
 
     def hot(self, token: str) -> np.ndarray | None:
         """The precomputed candidate set of a common token, or None."""
@@ -336,7 +336,7 @@ class NameIndex:
         if len(vids) == 0:
             return np.empty(0, dtype=np.uint32)
         parts = [self.postings[self.offsets[v] : self.offsets[v + 1]] for v in vids]
-        return np.asarray(parts[0]) if len(parts) == 1 else _union_sorted(parts)
+        return np.asarray(parts[0]) if len(parts) == 1 else union_sorted(parts)
 
     def save(self, directory: Path) -> None:
         for name in (*_ARRAYS, *_HOT):

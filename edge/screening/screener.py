@@ -32,7 +32,7 @@ from edge.screening.dates import (
 )
 from edge.screening.documents import normalise_number
 from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
-from edge.screening.name_index import MIN_PREFIX_LEN, isin_sorted
+from edge.screening.name_index import MIN_PREFIX_LEN, isin_sorted, union_sorted
 from edge.screening.names import render_name
 from edge.screening.records import check_traveller
 from edge.screening.scoring import (
@@ -199,7 +199,7 @@ class Screener:
             if len(merged):
                 slots[i].append(merged)
                 slots[i + 1].append(merged)
-        return [s[0] if len(s) == 1 else _count_sorted(s)[0] for s in slots]
+        return [s[0] if len(s) == 1 else union_sorted(s) for s in slots]
 
     def _same_name_entries(self, token: str) -> np.ndarray:
         key = "=" + token
@@ -256,7 +256,7 @@ class Screener:
             values, counts = _count_sorted(sets)
             found = values[counts >= max(2, len(sets) - 1)]
             if n_sur_sets and len(found):  # the name left out is never the surname
-                surnamed = _count_sorted(sets[:n_sur_sets])[0]
+                surnamed = union_sorted(sets[:n_sur_sets])
                 found = found[isin_sorted(found, surnamed)]
         if not nationality or self.nationality is None or not len(found):
             return len(found)
@@ -274,7 +274,7 @@ class Screener:
         # index key of its own; then any other name alone makes candidates, and the birth date
         # filters them.
         if sum(len(t) >= MIN_PREFIX_LEN for t in tokens) < 2:
-            return _count_sorted(per_slot)[0], per_slot
+            return union_sorted(per_slot), per_slot
         small = [s for s in per_slot if len(s) <= BIG_SLOT] or [min(per_slot, key=len)]
         big = [s for s in per_slot if not any(s is t for t in small)]
         pool, counts = _count_sorted(small)
@@ -428,9 +428,11 @@ def _most_promising(best: np.ndarray, shared: np.ndarray) -> np.ndarray:
     date; by evidence, the one whose whole name matches among candidates born on the day who
     share a single name with the traveller."""
     by_name = np.lexsort((-best, -shared))[: MAX_SCORED // 2]
-    chosen = set(by_name.tolist())
-    rest = [i for i in np.lexsort((-shared, -best)).tolist() if i not in chosen]
-    return np.concatenate((by_name, np.array(rest[: MAX_SCORED - len(by_name)], dtype=np.int64)))
+    by_evidence = np.lexsort((-shared, -best))
+    free = np.ones(len(best), dtype=bool)
+    free[by_name] = False
+    rest = by_evidence[free[by_evidence]][: MAX_SCORED - len(by_name)]
+    return np.concatenate((by_name, rest))
 
 
 def _warm_up() -> None:
