@@ -16,6 +16,7 @@ import argparse
 from pathlib import Path
 
 from edge.refdata.cli_common import add_refdata_options, open_refdata
+from edge.screening.scoring import DEFAULT_THRESHOLD
 from sekisho.report import UserError
 
 
@@ -47,7 +48,11 @@ def _register_screen(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", type=Path, help="an index directory built by `screen index build`")
     p.add_argument("--queries", type=Path, required=True, metavar="FILE.jsonl")
     p.add_argument("--visas", type=Path, metavar="FILE.jsonl", help="visa issuance records")
-    p.add_argument("--threshold", type=float, help="default alert threshold (0..1, default 0.85)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help=f"default alert threshold (0..1, default {DEFAULT_THRESHOLD})",
+    )
     p.add_argument("--category-threshold", action="append", default=[], metavar="CATEGORY=VALUE")
     p.add_argument("--today", help="date for visa validity (YYYY-MM-DD, default today)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from edge.screening.scoring import DEFAULT_THRESHOLD
 from sekisho.report import UserError, emit, progress
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,11 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--visas", type=Path, metavar="FILE.jsonl", help="visa issuance records (JSON lines)"
     )
-    p.add_argument("--threshold", type=float, help="default alert threshold (0..1, default 0.85)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help=f"default alert threshold (0..1, default {DEFAULT_THRESHOLD})",
+    )
     p.add_argument("--category-threshold", action="append", default=[], metavar="CATEGORY=VALUE",
                    help="alert threshold for one category, e.g. wanted=0.8 (repeatable)")  # fmt: skip
     p.add_argument("--today", help="date for visa validity (YYYY-MM-DD, default today)")

@@ -119,3 +119,13 @@ def test_cli_eval_reports_recall(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["recall"] >= 0.85 and report["false_alert_rate"] <= 0.05 and report["p99_ms"] > 0
+
+
+def test_cli_help_states_the_engines_default_threshold():
+    """The help text says the threshold the engine uses, not a number typed in beside it (it
+    said 0.85 after the default had moved to 0.89)."""
+    from edge.screening.scoring import DEFAULT_THRESHOLD
+
+    for command in (("watchlist", "screen"), ("screen", "check")):
+        out = sekisho(*command, "--help").stdout
+        assert f"default {DEFAULT_THRESHOLD})" in " ".join(out.split()), command
