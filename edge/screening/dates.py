@@ -22,7 +22,7 @@ KIND_NAMES = ("exact", "year only", "day/month swapped", "one digit off", "absen
 # Score adjustment per kind: a conflicting birth date outweighs a perfect name. Roughly the
 # weight of evidence of each kind: an exact date is 1 in ~25,000, a day/month swap of the listed
 # date about as rare (one particular date), a date one digit off 1 in ~1,000, a year 1 in ~70,
-# an absent date nothing. Set on the development seed (docs/screening.md, run G: a search over
+# an absent date nothing. Set on the development seed (docs/screening.md, run H: a search over
 # per-hit evidence of 2,000 targets and 10,000 innocents).
 ADJUST = np.array([0.05, -0.02, 0.04, -0.01, -0.10, -0.40], dtype=np.float32)
 WEAK_KINDS = frozenset({YEAR, SWAP, DIGIT, ABSENT})

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from edge.screening.dates import WEAK_KINDS, DateEvidence
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,18 @@ def nationality_evidence(traveller: str | None, entry: str | None) -> tuple[floa
     if traveller.upper() == entry.upper():
         return NATIONALITY_MATCH, f"nationality {traveller} = {entry}"
     return NATIONALITY_MISMATCH, f"nationality {traveller} ≠ {entry}"
+
+
+def nationality_adjustments(listed: np.ndarray, traveller: str | None) -> np.ndarray:
+    """`nationality_evidence`'s score part for many entries at once, from their packed
+    nationalities (`pack_country`; 0 = not recorded): the screener bounds candidates' scores
+    with it before comparing any name."""
+    if not traveller:
+        return np.zeros(len(listed))
+    same = np.asarray(listed) == pack_country(traveller)
+    return np.where(
+        np.asarray(listed) == 0, 0.0, np.where(same, NATIONALITY_MATCH, NATIONALITY_MISMATCH)
+    )
 
 
 def sex_evidence(traveller: str | None, entry: str | None) -> tuple[float, str]:

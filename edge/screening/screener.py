@@ -37,10 +37,10 @@ from edge.screening.names import render_name
 from edge.screening.records import check_traveller
 from edge.screening.scoring import (
     NATIONALITY_MATCH,
-    NATIONALITY_MISMATCH,
     REPORT_FLOOR,
     Evidence,
     Thresholds,
+    nationality_adjustments,
     nationality_evidence,
     pack_country,
     sex_evidence,
@@ -304,14 +304,10 @@ class Screener:
         the namesake penalty) and nationality evidence; sex can only lower it."""
         penalty = np.array([namesake_penalty(k, namesakes) for k in range(len(ADJUST))])
         best = 1.0 + ADJUST[kinds] - penalty[kinds]
-        if self.nationality is None or not nationality:
-            return best + NATIONALITY_MATCH  # unknown: assume the same nationality
+        if self.nationality is None:  # an index without the column: assume the same
+            return best + (NATIONALITY_MATCH if nationality else 0.0)
         listed = self.nationality[positions.astype(np.int64)]
-        return best + np.where(
-            listed == 0,
-            0.0,
-            np.where(listed == pack_country(nationality), NATIONALITY_MATCH, NATIONALITY_MISMATCH),
-        )
+        return best + nationality_adjustments(listed, nationality)
 
     def _entries(self, positions: list[int]) -> dict[int, dict[str, Any]]:
         missing = [p for p in positions if p not in self._cache]
@@ -389,8 +385,9 @@ class Screener:
         hits = self._document_hits(traveller)
         positions, slots = self._candidates(q_sur + q_giv)
         n_candidates = len(positions)
-        namesakes = self._namesakes(q_sur, q_giv, traveller.get("nationality"))
+        namesakes = 0  # counted only for a traveller with candidates to score
         if n_candidates:
+            namesakes = self._namesakes(q_sur, q_giv, traveller.get("nationality"))
             kinds = evidence_kinds(qdob, np.asarray(self.dob[positions.astype(np.int64)]))
             ok = kinds != CONFLICT
             positions, kinds = positions[ok], kinds[ok]

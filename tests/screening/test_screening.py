@@ -18,6 +18,7 @@ from edge.screening.dates import (
     pack_date,
 )
 from edge.screening.documents import normalise_number
+from edge.screening.screener import MAX_SCORED
 
 from .conftest import WATCHLIST, traveller
 
@@ -275,7 +276,7 @@ def test_crowded_candidates_are_scored_strongest_evidence_first():
                     "nationality": "JPN", "category": "wanted"})  # fmt: skip
     s = Screener.from_entries(entries)
     result = s.screen(traveller("SATO", "JI", born, "JPN", "M"))
-    assert result.candidates > 32 and result.scored == 32
+    assert result.candidates > MAX_SCORED and result.scored == MAX_SCORED
     assert "W-1" in alerts(s, traveller("SATO", "JI", born, "JPN", "M"))
 
 
@@ -290,7 +291,7 @@ def test_a_whole_name_match_is_scored_among_many_born_on_the_day():
     entries.append({"id": "W-1", "names": ["タコ ユウキヨ"], "sex": "F", "category": "deportee"})
     s = Screener.from_entries(entries)
     result = s.screen(traveller("TAKO", "YUKIYO", born, "JPN", "F"))
-    assert result.candidates > 32 and result.scored == 32
+    assert result.candidates > MAX_SCORED and result.scored == MAX_SCORED
     assert "W-1" in [h.entry_id for h in result.alerts]
 
 
@@ -342,3 +343,20 @@ def test_short_names_whose_vowels_differ_are_variants():
     s = Screener.from_entries([{"id": "W-1", "names": ["AKHTAR, HUDA MOHAMMED OMAR"],
                                 "birth_date": "1947", "nationality": "SYR", "category": "wanted"}])  # fmt: skip
     assert alerts(s, traveller("AKHTAR", "HODA MOHAMMED UMAR", "1947-07-21", "SYR", "F")) == ["W-1"]
+
+
+def test_packed_nationality_evidence_agrees_with_the_per_entry_rule():
+    """The screener bounds candidates' scores with the nationality evidence of packed codes
+    before it compares names; it must be the evidence the hit will get, or a candidate that
+    could alert is dropped (or one that cannot is kept)."""
+    from edge.screening.scoring import (
+        nationality_adjustments,
+        nationality_evidence,
+        pack_country,
+    )
+
+    listed = [None, "JPN", "jpn", "KOR", "D", "GBR"]
+    packed = np.array([pack_country(c) for c in listed], dtype=np.uint32)
+    for own in (None, "", "JPN", "D", "USA"):
+        want = [nationality_evidence(own, c)[0] for c in listed]
+        assert nationality_adjustments(packed, own).tolist() == want, own
