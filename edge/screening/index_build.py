@@ -145,11 +145,20 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
             countries.append((doc.get("country") or "").upper()[:3])
             refs.append(ref)
     return _Chunk(
-        lines, np.frombuffer(dob, np.int32), np.frombuffer(nat, np.uint32), list(local), np.frombuffer(counts, np.int64),
-        np.frombuffer(idx, np.uint32), numbers, countries, np.frombuffer(refs, np.int64), doc_only,
-        _new_keys(build, list(local)), time.process_time() - cpu_start,
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    )  # fmt: skip
+        lines=lines,
+        dob=np.frombuffer(dob, np.int32),
+        nationality=np.frombuffer(nat, np.uint32),
+        spellings=list(local),
+        counts=np.frombuffer(counts, np.int64),
+        idx=np.frombuffer(idx, np.uint32),
+        doc_numbers=numbers,
+        doc_countries=countries,
+        doc_refs=np.frombuffer(refs, np.int64),
+        doc_only=doc_only,
+        keys=_new_keys(build, list(local)),
+        cpu_s=time.process_time() - cpu_start,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
 
 class _Compiler:
