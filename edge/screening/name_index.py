@@ -24,7 +24,7 @@ from edge.screening.keyhash import (
 )
 from edge.screening.names import Rendering
 from edge.screening.text import consonant_key, deletes, glued_variants, skeleton
-from edge.screening.variants import near_variant_groups, variant_groups
+from edge.screening.variants import near_variant_groups, prefix_variant_groups, variant_groups
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ def query_keys(spelling: str) -> tuple[list[str], list[str], list[str]]:
         vocab += [f"G{gid}" for gid in near_variant_groups(variant)]
         if len(variant) >= MIN_PREFIX_LEN:
             prefix.append(variant)
+            vocab += [f"G{gid}" for gid in prefix_variant_groups(variant)]
     return vocab, dels, prefix
 
 

@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from edge.screening.names import NameToken, Rendering
 from edge.screening.text import consonant_key, glued_variants, skeleton, vowel_free
 from edge.screening.variants import (
+    known_apart,
     near_variant_groups,
     same_variant,
     variant_groups,
@@ -60,6 +61,9 @@ def token_similarity(
         if dist == 1 and len(q) >= 6:
             return 0.86, "~"
         return (0.83, "~") if dist == 2 and len(q) >= 10 else (0.0, "~")
+    # Vowels vary between transliterations (MOHAMED / MUHAMMAD), unless the variant table
+    # knows the two as different names (HASSAN / HOSSEIN).
+    vowels_vary = vowels_vary and not known_apart(q, e)
     cq = consonant_key(q) if vowels_vary else ""
     if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
         return 0.93, "≈"
@@ -68,7 +72,17 @@ def token_similarity(
     short = vowels_vary and not cq and min(len(sq), len(se)) >= 4
     if short and abs(len(sq) - len(se)) <= 1 and vowel_free(q) == vowel_free(e):
         return 0.93, "≈"
+    # Only the leading vowel differs (ESSA / ISSA, EMAN / IMAN): Arabic alif and hamza are
+    # written A, E or I.
+    if vowels_vary and len(sq) >= 3 and sq[1:] == se[1:] and sq[0] in "AEI" and se[0] in "AEI":
+        return 0.93, "≈"
     best = _near_spelling(q, e, sq, se)
+    # A typing error in a name whose vowels vary (JABITR for JABIR, a JABER in the list):
+    # the consonants one edit apart, the spellings at most two.
+    if best[0] < 0.80 and cq and len(cq) >= 3 and q[0] == e[0]:
+        ce = consonant_key(e)
+        if ce and OSA.distance(cq, ce) == 1 and OSA.distance(q, e) <= 2:
+            best = (0.80, "~")
     # A typing error or a truncation of a known variant the entry does not use: MUAHMMAD,
     # MUAMMAD for MOHAMMED (via MUHAMMAD), FAMTA for FATIMA (via FATMA), EBR for IBRAHIM.
     # Only tried when the index's own test says a variant is one error away (or q begins one).
@@ -223,6 +237,35 @@ def _assign(candidates: list[tuple], used_q: set[int], used_e: set[int]) -> list
     return chosen
 
 
+def _to_empty_part(
+    chosen: list[tuple], e_tokens: list[NameToken], n_sur: int, used_e: set[int]
+) -> list[tuple]:
+    """Move a match to the entry's other copy of the same name when that leaves no part of
+    the entry's name unmatched: AL-AHMED, ZAINAB AHMED (family name and father's name alike)
+    against a passport with the names swapped, ZAINAB / AHMED, matches AHMED with the
+    family name, not the father's name, which would leave the entry's surname unmatched."""
+    parts = ((0, n_sur), (n_sur, len(e_tokens)))
+    for lo, hi in parts:
+        if any(j in used_e for j in range(lo, hi)) or not any(
+            e_tokens[j].spellings for j in range(lo, hi)
+        ):
+            continue
+        for n, cand in enumerate(chosen):
+            (j,) = cand[5] if len(cand[5]) == 1 else (-1,)
+            olo, ohi = parts[0] if j < n_sur else parts[1]
+            if j < 0 or lo <= j < hi or sum(olo <= u < ohi for u in used_e) < 2:
+                continue
+            twin = next(
+                (k for k in range(lo, hi) if e_tokens[k].spellings == e_tokens[j].spellings), None
+            )
+            if twin is not None:
+                chosen[n] = (*cand[:5], (twin,), *cand[6:])
+                used_e.discard(j)
+                used_e.add(twin)
+                break
+    return chosen
+
+
 @lru_cache(maxsize=200_000)
 def match_name(
     q_surname: tuple[str, ...], q_given: tuple[str, ...], rendering: Rendering
@@ -257,6 +300,7 @@ def match_name(
             more += _around_dropped(q_tokens, e_tokens, same_part)
         used_q, used_e = set(), set()
         chosen = _assign(single_cands + more, used_q, used_e)
+    chosen = _to_empty_part(chosen, e_tokens, len(rendering.surname), used_e)
     matches = [
         TokenMatch(
             tuple(q_tokens[qs:qe]),

@@ -2,7 +2,8 @@
 
 Everything here works on upper-case ASCII Latin. The skeleton folds the spelling differences
 that romanisation systems produce (Japanese long vowels and SHI/SI, TSU/TU, JI/ZI, FU/HU;
-Cyrillic Y/I, KH/H, X/KS; doubled letters) so that variants of one name share one key.
+Cyrillic Y/I, KH/H, X/KS; English-style EE for a long I; doubled letters) so that variants of
+one name share one key.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ _VOWEL_H = re.compile(r"(?<=[AEIOU])H(?=[^AEIOU]|$)")
 # Literal steps run as str.replace (several times faster than re.sub); the four that need a
 # pattern keep one. The order is the folding order: each step sees the previous ones' output.
 _SKELETON_STEPS: tuple[tuple[str | re.Pattern[str], str], ...] = (
+    ("EE", "I"),  # English-style long I: REEM / RIM, NAJEEB / NAJIB, LEE / LI, HEE / HUI (희)
     ("X", "KS"),
     ("PH", "F"),
     ("Q", "K"),

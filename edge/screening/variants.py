@@ -21,14 +21,14 @@ ARABIC_GROUPS = (
     "HASSAN HASAN HASSEN", "YOUSSEF YOUSEF YUSUF YOUSUF YOUSIF YUSSUF JOSEF",
     "ABDULRAHMAN ABDELRAHMAN ABDURRAHMAN ABDALRAHMAN ABDOULRAHMANE",
     "ABDULLAH ABDALLAH ABDULLA ABDELLAH", "ABDUL ABDEL ABDOUL ABDAL", "OMAR UMAR OMER",
-    "OTHMAN OSMAN UTHMAN USMAN OSMANE", "KHALID KHALED KHALIL", "MUSTAFA MOSTAFA MUSTAPHA MOUSTAFA",
-    "IBRAHIM EBRAHIM IBRAHEEM IBRAHIMA", "SALEH SALIH SALAH", "MAHMOUD MAHMUD MAHMOOD",
+    "OTHMAN OSMAN UTHMAN USMAN OSMANE", "KHALID KHALED", "KHALIL KHALEEL", "MUSTAFA MOSTAFA MUSTAPHA MOUSTAFA",
+    "IBRAHIM EBRAHIM IBRAHEEM IBRAHIMA", "SALEH SALIH", "SALAH SALAAH", "MAHMOUD MAHMUD MAHMOOD",
     "TARIQ TAREK TARIK TAREQ", "KARIM KAREEM KERIM", "JAMAL GAMAL JAMEL", "NASSER NASIR NASSIR NASER",
     "WALID WALEED", "SAMIR SAMEER", "HAMZA HAMZAH", "ZIAD ZIYAD ZIYAAD", "FATIMA FATIMAH FATMA FATOUMA",
     "AISHA AYESHA AICHA AYSHA", "MARIAM MARYAM MERIEM", "ZAINAB ZEINAB ZAYNAB", "KHADIJA KHADIJAH KHADIDJA",
-    "NOUR NOOR NUR", "LAYLA LEILA LAILA", "KHOURY KHOURI KHURI", "MANSOUR MANSUR", "NASSAR NASAR",
+    "NOUR NOOR NUR", "LAYLA LEILA LAILA", "IMAN EMAN", "AMIN AMEEN", "KHOURY KHOURI KHURI", "MANSOUR MANSUR", "NASSAR NASAR",
     "QURESHI QURAISHI KURESHI", "SIDDIQUI SIDDIKI SIDDIQI", "RAHMAN REHMAN", "SHARIF SHARIEF SHAREEF",
-    "SAYED SAYYID SAYYED SAID", "RASHID RASHEED RACHID",
+    "SAYED SAYYID SAYYED SYED", "SAID SAEED SAYEED", "RASHID RASHEED RACHID",
 )  # fmt: skip
 
 
@@ -99,6 +99,33 @@ def near_variant_groups(token: str) -> frozenset[int]:
     return frozenset(found)
 
 
+PREFIX_MIN_LEN = 3  # as the index's prefix keys (name_index.MIN_PREFIX_LEN)
+
+
+@lru_cache(maxsize=1)
+def _prefix_table() -> dict[str, frozenset[int]]:
+    """Group ids by every proper prefix (three letters or more) of the group spellings."""
+    table: dict[str, set[int]] = {}
+    for spelling, gids in _table().items():
+        for cut in range(PREFIX_MIN_LEN, len(spelling)):
+            table.setdefault(spelling[:cut], set()).update(gids)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def prefix_variant_groups(token: str) -> frozenset[int]:
+    """Groups with a spelling the token is an MRZ truncation of: HOSS (HOSSEIN) reaches the
+    HUSSEIN group, AYES (AYESHA) the AISHA group, though the list spells them otherwise and
+    the index's prefix keys hold only the spellings it lists."""
+    return _prefix_table().get(token, frozenset())
+
+
 def same_variant(a: str, b: str) -> bool:
     """Whether two spellings are listed as variants of one name."""
     return bool(variant_groups(a) & variant_groups(b))
+
+
+def known_apart(a: str, b: str) -> bool:
+    """Whether both spellings are listed, as variants of different names: HASSAN and HOSSEIN
+    (حسن, حسين), KHALID and KHALIL share their consonants but are not one name."""
+    ga, gb = variant_groups(a), variant_groups(b)
+    return bool(ga) and bool(gb) and not ga & gb

@@ -360,3 +360,77 @@ def test_packed_nationality_evidence_agrees_with_the_per_entry_rule():
     for own in (None, "", "JPN", "D", "USA"):
         want = [nationality_evidence(own, c)[0] for c in listed]
         assert nationality_adjustments(packed, own).tolist() == want, own
+
+
+def _many_mohammeds(n: int = 80) -> list[dict]:
+    """Listed MOHAMMEDs enough that MOHAMMED alone makes no one a candidate (RARE_SLOT)."""
+    givens = ["OMAR", "ALI", "SAMI", "TAHA", "BILAL", "ADNAN", "AMJAD", "FAHD", "NIZAR", "JALAL"]
+    return [{"id": f"M{i}", "names": [f"MOHAMMED, {givens[i % 10]} {givens[i // 10 % 10]}"],
+             "birth_date": f"19{50 + i % 40}-0{1 + i % 9}-1{i % 10}", "category": "wanted"}
+            for i in range(n)]  # fmt: skip
+
+
+def test_a_truncated_variant_spelling_reaches_the_entry_that_spells_it_otherwise():
+    """HOSS is HOSSEIN cut by the MRZ; the list spells the name HUSSEIN. The index's prefix
+    keys hold only spellings the list uses, so the variant table's spellings are looked up
+    by prefix too (MOHAMMED alone is too common to make candidates)."""
+    from edge.screening.variants import prefix_variant_groups, variant_groups
+
+    assert prefix_variant_groups("HOSS") & variant_groups("HUSSEIN")
+    assert not prefix_variant_groups("HOSSEIN")  # a whole spelling is not its own truncation
+    entries = _many_mohammeds()
+    entries.append({"id": "H", "names": ["SALEH, HOSSAM"], "category": "wanted"})  # HOSS reaches it
+    entries.append({"id": "W-1", "names": ["MOHAMMED, HUSSEIN SABER BAKR"],
+                    "birth_date": "2003-06-14", "nationality": "PAK", "category": "wanted"})  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert alerts(s, traveller("MOHAMMAD", "HOSS", "2003-06-14", "PAK", "M")) == ["W-1"]
+
+
+def test_english_long_i_and_a_leading_vowel_are_spelling_variants():
+    """REEM / RIM (EE is English for a long I), ESSA / ISSA (alif written E or I)."""
+    from edge.screening.similarity import token_similarity
+    from edge.screening.text import skeleton
+
+    assert skeleton("REEM") == skeleton("RIM") and skeleton("NAJEEB") == skeleton("NAJIB")
+    assert token_similarity("ESSA", "ISSA") == (0.93, "≈")
+    assert token_similarity("ESSA", "ISSA", True, False)[0] < 0.9  # not for romanised spellings
+    s = Screener.from_entries([{"id": "W-1", "names": ["GHANEM, RIM ALI HAMZA"], "birth_date": "1974-06-22",
+                                "nationality": "SAU", "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller("GHANEM", "REEM", "1974-06-20", "SAU", "F")) == ["W-1"]
+
+
+def test_names_the_variant_table_knows_apart_are_not_vowel_variants():
+    """HASSAN and HOSSEIN (حسن, حسين), KHALID and KHALIL, EMAN and AMIN share their
+    consonants but are different names: the consonant key must not make them one."""
+    from edge.screening.similarity import token_similarity
+
+    for a, b in (("HOSSEIN", "HASSAN"), ("EMAN", "AMIN"), ("KHALIL", "KHALID"), ("SALAH", "SALEH")):
+        assert token_similarity(a, b)[1] != "≈", (a, b)
+    assert token_similarity("MAJED", "MAJID") == (0.93, "≈")  # not listed: vowels still vary
+    s = Screener.from_entries([{"id": "W-1", "names": ["ALI, HASSAN MUSTAFA"], "birth_date": "1975-07-05",
+                                "nationality": "SYR", "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller("ALI", "HOSSEIN", "1975-07-05", "SYR", "M")) == []
+
+
+def test_a_typing_error_in_a_name_whose_vowels_vary():
+    """JABITR: JABIR with a letter typed in, against a list that spells it JABER. Neither one
+    edit of the spelling nor the same consonants; the consonants are one edit apart."""
+    from edge.screening.similarity import token_similarity
+
+    assert token_similarity("JABITR", "JABER")[0] >= 0.8
+    assert token_similarity("MINSU", "MINJUN")[0] < 0.75  # different names stay apart
+    s = Screener.from_entries([{"id": "W-1", "names": ["JAVED, MOHAMMED JABER"], "birth_date": "1972-04-12",
+                                "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller("JAVED", "MOHAMED JABITR", "1972-04-12", "SYR", "M")) == ["W-1"]
+
+
+def test_swapped_names_match_the_family_name_not_its_twin_fathers_name():
+    """AL-AHMED, ZAINAB AHMED: the family name and the father's name are one name. A passport
+    with the names swapped (ZAINAB / AHMED) must match AHMED with the family name, or the
+    entry's surname is left unmatched and the name counts as another person's."""
+    from edge.screening.names import render_name
+    from edge.screening.similarity import match_name
+
+    rendering = render_name("AL-AHMED, ZAINAB AHMED")[0]
+    assert match_name(("ZAINBA",), ("AHMED",), rendering).score >= 0.9
+    assert match_name(("ZAINAB",), ("AHMED",), rendering).swapped
