@@ -114,7 +114,8 @@ def make_dataset(
     return writer
 
 
-def _records(path: Path) -> Iterator[dict[str, Any]]:
+def dataset_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a held or staged dataset.jsonl, one at a time."""
     with open(path, "rb") as f:
         for line in f:
             yield json.loads(line)
@@ -140,9 +141,9 @@ def _build(
         if plan is not None:
             write_overlay(plan, staging, env.version, stage)
             return
-        build_directory(_records(staging / DATASET), staging / INDEX, env.version)
+        build_directory(dataset_records(staging / DATASET), staging / INDEX, env.version)
     elif env.kind == "visas":
-        VisaRegistry(_records(staging / DATASET))
+        VisaRegistry(dataset_records(staging / DATASET))
 
 
 def _dataset(

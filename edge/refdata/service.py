@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from edge.refdata.apply import DATASET, INDEX, apply_bundle
+from edge.refdata.apply import DATASET, INDEX, apply_bundle, dataset_records
 from edge.refdata.bundle_file import (
     BundleFileError,
     Received,
@@ -163,6 +163,22 @@ class ReferenceData:
             return VisaRegistry(read_jsonl(f, "held visas"))
 
     def _load_screener(self) -> Any:
+        from edge.screening.index_build import IndexDirectoryError
+
+        try:
+            return self._open_screener()
+        except IndexDirectoryError as exc:
+            # Built by an older version of this software (upgraded since the data was
+            # applied), or a re-index cut short: index the held records again rather than
+            # refuse to screen until the next bundle arrives.
+            logger.warning("%s; re-indexing the held watchlist", exc)
+            with apply_lock(self.root):
+                held = self.held("watchlist")
+                if held is not None:
+                    reindex(held.directory, held.version)
+            return self._open_screener()
+
+    def _open_screener(self) -> Any:
         from edge.screening import Screener
 
         held = self.held("watchlist")
@@ -239,3 +255,34 @@ class ReferenceData:
              "at": self.clock()}
         )  # fmt: skip
         logger.warning("%s", exc)
+
+
+def reindex(version_dir: Path, version: int) -> None:
+    """Build a full index of a held version's records (its dataset.jsonl) in place of the one
+    it holds (a full index, or a base index plus overlay). Crash-safe: the new index is built
+    aside and renamed in; the overlay is removed last, so an interrupted re-index is redone."""
+    from edge.refdata.overlay import BASE, OVERLAY
+    from edge.screening import build_directory
+    from edge.screening.index_build import FORMAT, load_directory
+
+    index = version_dir / INDEX
+    try:
+        load_directory(index)
+        fresh = not (version_dir / OVERLAY).exists()
+    except Exception:  # missing, stale or damaged: build it
+        fresh = False
+    if fresh:  # another process re-indexed it while this one waited for the lock
+        return
+    aside = version_dir / (INDEX + ".new")
+    shutil.rmtree(aside, ignore_errors=True)
+    build_directory(dataset_records(version_dir / DATASET), aside, version)
+    old = version_dir / (INDEX + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if index.exists():
+        os.rename(index, old)
+    os.rename(aside, index)  # between the renames there is no index: the next load redoes this
+    shutil.rmtree(old, ignore_errors=True)
+    for stale in (OVERLAY, BASE):
+        shutil.rmtree(version_dir / stale, ignore_errors=True)
+    logger.info("re-indexed %s as index format %d", version_dir, FORMAT)
+

@@ -50,13 +50,18 @@ from edge.screening.store import (
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2
+# 3: the name skeleton folds EE to I (keys of format 2 would miss REEM for RIM, even REEM).
+FORMAT = 3
 _BATCH = 5_000  # entries per worker task
 _PARALLEL_FROM = 20_000  # smaller lists are indexed in-process (no worker start-up)
 
 
 class IndexDirectoryError(Exception):
     """An index directory that cannot be used (missing, other format)."""
+
+
+class IndexFormatError(IndexDirectoryError):
+    """An index built by another version of this software: rebuild it from its records."""
 
 
 @dataclass
@@ -438,7 +443,7 @@ def load_directory(directory: Path) -> BuiltIndex:
         )
     meta = json.loads(meta_path.read_text())
     if meta.get("format") != FORMAT:
-        raise IndexDirectoryError(
+        raise IndexFormatError(
             f"{directory}: index format {meta.get('format')} is not {FORMAT}; rebuild it"
         )
     nationality = directory / "nationality.npy"

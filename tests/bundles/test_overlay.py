@@ -220,3 +220,33 @@ def test_unreadable_overlay_rebuilds_the_full_index(at_v3):
     reference = full_rebuild(v4_records, 4)
     for traveller in TRAVELLERS:
         assert screened(refdata.screener(), traveller) == screened(reference, traveller)
+
+
+def _age_index(meta_path) -> None:
+    """Make an index look built by an older version of the software (index format 2)."""
+    import json
+
+    meta = json.loads(meta_path.read_text())
+    meta["format"] = 2
+    meta_path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("held_as", ["overlay", "full"])
+def test_an_index_of_an_older_format_is_rebuilt_from_the_held_records(held_as, at_v3, caplog):
+    """After a software upgrade that changes the index keys, the booth re-indexes the records
+    it holds (dataset.jsonl) instead of refusing to screen until the next bundle; the result
+    screens exactly as a full build of the same data."""
+    refdata, east = at_v3
+    if held_as == "full":
+        refdata.apply_file(east.full(4, v3_records()))
+    held = refdata.held("watchlist")
+    version = held.version
+    stale = held.directory / ("base" if held_as == "overlay" else "index") / "meta.json"
+    _age_index(stale)
+    refdata._screener = None  # as after a restart with the new software
+    reference = full_rebuild(v3_records(), version)
+    for traveller in TRAVELLERS:
+        assert screened(refdata.screener(), traveller) == screened(reference, traveller)
+    assert "re-indexing the held watchlist" in caplog.text
+    assert OverlayMeta.read(held.directory) is None and (held.directory / "index").is_dir()
+    assert not (held.directory / "base").exists() and refdata.versions() == {"watchlist": version}
