@@ -161,7 +161,9 @@ def _best_spelling(
 ) -> tuple[float, str, str]:
     """(similarity, relation, entry spelling) of the best spelling pair; cached because the
     same entry tokens (KIM, MOHAMMED, 翔太) recur across thousands of listed people."""
-    q_forms = glued_variants(q_text) if single else (q_text,)
+    # Glued prefixes come off joined names too: E LSAYED, ALD OSARI (a typing error moved the
+    # hyphen of EL-SAYED, AL-DOSARI) run together are ELSAYED, ALDOSARI: SAYED, DOSARI.
+    q_forms = glued_variants(q_text)
     best = (0.0, "~", "")
     for spelling in _entry_spellings(e_tokens):
         for q_form in q_forms:
@@ -185,6 +187,8 @@ def _pair_candidates(
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
         best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin)
+        if best[0] < 0.92 and qe - qs == 2 and ee - es == 1 and len(q_tokens[qe - 1]) == 1:
+            best = max(best, _cut_syllables(q_text, e_tokens[es]))
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
             # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
@@ -192,6 +196,17 @@ def _pair_candidates(
             same = same_part[qs][es]
             out.append((best[0], -size, same, qs, qe, tuple(range(es, ee)), best[1], best[2]))
     return out
+
+
+def _cut_syllables(q_text: str, e_token: NameToken) -> tuple[float, str, str]:
+    """JAE J for 재준 (JAEJUN): a name the passport writes as two syllables (JAE<JUN) with the
+    last cut to its initial by the MRZ; the joined text begins the entry's name. Only an
+    initial: HYE JI may be 혜지 as written, not 혜진 cut. A little above a truncation of the
+    first syllable alone, which leaves the initial unmatched."""
+    for spelling in e_token.spellings[:MAX_SPELLINGS]:
+        if len(spelling) > len(q_text) and spelling.startswith(q_text):
+            return (0.93 if len(q_text) >= 4 else 0.88), "truncated", spelling
+    return 0.0, "~", ""
 
 
 def _around_dropped(

@@ -434,3 +434,21 @@ def test_swapped_names_match_the_family_name_not_its_twin_fathers_name():
     rendering = render_name("AL-AHMED, ZAINAB AHMED")[0]
     assert match_name(("ZAINBA",), ("AHMED",), rendering).score >= 0.9
     assert match_name(("ZAINAB",), ("AHMED",), rendering).swapped
+
+
+def test_a_hyphen_moved_by_a_typing_error_and_a_syllable_cut_to_its_initial():
+    """E-LSAYED and ALD-OSARI (the hyphen of EL-SAYED, AL-DOSARI moved) are the names run
+    together, prefix off: SAYED, DOSARI. JAE J is 재준 (JAE<JUN) with the MRZ cutting the second
+    syllable to its initial; HYE JI is not 혜진 cut (혜지 is a name of its own)."""
+    from edge.screening.names import render_name
+    from edge.screening.similarity import match_name
+
+    sayed = render_name("AL-SAYED, UMAR NAJEEB")[0]
+    assert match_name(("E", "LSAYED"), ("UMAR", "NAJEEB"), sayed).score >= 0.95
+    dosari = render_name("AL-DOSARI, YOUSSEF NADER")[0]
+    assert match_name(("ALD", "OSARI"), ("YUSUF", "NADER"), dosari).score >= 0.95
+    jaejun = render_name("조재준", "KOR")[0]
+    cut = match_name(("CHO",), ("JAE", "J"), jaejun)
+    assert cut.score >= 0.95 and not cut.unmatched_query
+    hyejin = render_name("이혜진", "KOR")[0]
+    assert match_name(("RHEE",), ("HYE", "JI"), hyejin).score < 0.9
