@@ -285,4 +285,3 @@ def reindex(version_dir: Path, version: int) -> None:
     for stale in (OVERLAY, BASE):
         shutil.rmtree(version_dir / stale, ignore_errors=True)
     logger.info("re-indexed %s as index format %d", version_dir, FORMAT)
-

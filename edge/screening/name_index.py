@@ -23,7 +23,7 @@ from edge.screening.keyhash import (
     prefix_hashes,
 )
 from edge.screening.names import Rendering
-from edge.screening.text import consonant_key, deletes, glued_variants, skeleton
+from edge.screening.text import consonant_keys, deletes, glued_variants, skeleton
 from edge.screening.variants import near_variant_groups, prefix_variant_groups, variant_groups
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,7 @@ def spelling_keys(spelling: str) -> list[str]:
     """Index keys of one entry spelling: skeleton, consonant key, known-variant groups."""
     sk = skeleton(spelling)
     keys = ["S" + sk]
-    ck = consonant_key(spelling)
-    if ck:
-        keys.append("C" + ck)
+    keys += ["C" + ck for ck in consonant_keys(spelling)]
     keys += [f"G{gid}" for gid in variant_groups(spelling)]
     return keys
 

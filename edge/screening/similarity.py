@@ -16,7 +16,13 @@ from itertools import product
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from edge.screening.names import NameToken, Rendering
-from edge.screening.text import consonant_key, glued_variants, skeleton, vowel_free
+from edge.screening.text import (
+    consonant_key,
+    consonant_keys,
+    glued_variants,
+    skeleton,
+    vowel_free,
+)
 from edge.screening.variants import (
     known_apart,
     near_variant_groups,
@@ -65,7 +71,7 @@ def token_similarity(
     # knows the two as different names (HASSAN / HOSSEIN).
     vowels_vary = vowels_vary and not known_apart(q, e)
     cq = consonant_key(q) if vowels_vary else ""
-    if cq and cq == consonant_key(e) and abs(len(sq) - len(se)) <= 2:
+    if cq and abs(len(sq) - len(se)) <= 2 and set(consonant_keys(q)) & set(consonant_keys(e)):
         return 0.93, "≈"
     # Short names: vowels vary there too (HUDA / HODA, MONA / MUNA), but two consonants say
     # less: four letters or more, lengths within one (JIN and JUN, 진 and 준, stay apart).

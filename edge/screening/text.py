@@ -134,6 +134,28 @@ def consonant_key(token: str) -> str:
     return key if len(key) >= 3 else ""
 
 
+# French and Maghreb spellings of Arabic sounds: CH for SH after a vowel (DERWICHE / DARWISH,
+# HICHAM / HISHAM, ACHRAF / ASHRAF), DH for TH (MONDHER / MUNTHER). Not a CH that begins a name
+# or follows a consonant, as in Korean and Chinese spellings (CHUJIN is not SOJUN, QIANCHUI
+# not QUNSUI), and only in longer names (CHEN and SHEN, 陈 and 沈, stay apart).
+_FRENCH = ((re.compile(r"(?<=[AEIOU])CH"), "SH"), (re.compile("DH"), "TH"))
+FRENCH_MIN_LEN = 6
+
+
+@lru_cache(maxsize=500_000)
+def consonant_keys(token: str) -> tuple[str, ...]:
+    """`consonant_key`, and for a longer name written the French way (CH, DH) also the key of
+    the English spelling (SH, TH): an index key each, compared as one name."""
+    key = consonant_key(token)
+    if not key or len(token) < FRENCH_MIN_LEN or ("CH" not in token and "DH" not in token):
+        return (key,) if key else ()
+    english = token
+    for french, sound in _FRENCH:
+        english = french.sub(sound, english)
+    other = consonant_key(english)
+    return (key, other) if other and other != key else (key,)
+
+
 def deletes(key: str) -> list[str]:
     """Every string made by deleting one character (SymSpell neighbourhood, distance 1)."""
     return [key[:i] + key[i + 1 :] for i in range(len(key))]

@@ -452,3 +452,21 @@ def test_a_hyphen_moved_by_a_typing_error_and_a_syllable_cut_to_its_initial():
     assert cut.score >= 0.95 and not cut.unmatched_query
     hyejin = render_name("이혜진", "KOR")[0]
     assert match_name(("RHEE",), ("HYE", "JI"), hyejin).score < 0.9
+
+
+def test_french_spellings_of_arabic_names():
+    """DERWICHE is DARWISH and MONDHER is MUNTHER, spelled the French (Maghreb) way; found
+    through the index too, where MONA alone is too common to make anyone a candidate. A CH
+    that begins a name or follows a consonant is not SH (Korean CHUJIN is not SOJUN)."""
+    from edge.screening.similarity import token_similarity
+
+    assert token_similarity("DERWICHE", "DARWISH") == (0.93, "≈")
+    assert token_similarity("MONDHER", "MUNTHER") == (0.93, "≈")
+    assert token_similarity("CHUJIN", "SOJUN")[0] < 0.75
+    assert token_similarity("QIANCHUI", "QUNSUI")[0] < 0.75
+    entries = [{"id": f"M{i}", "names": [f"{f}, MONA"], "category": "wanted"}
+               for i, f in enumerate(["HADDAD", "KHOURY", "NASSAR", "HAMDAN", "AZIZ"] * 16)]  # fmt: skip
+    entries.append({"id": "W-1", "names": ["DARWISH, MONA IBRAHIM"], "birth_date": "1956-10-25",
+                    "category": "person_of_interest"})  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert alerts(s, traveller("DERWICHE", "MONA", "1956-10-25", "SYR", "F")) == ["W-1"]
