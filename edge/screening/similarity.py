@@ -272,9 +272,11 @@ def _to_empty_part(
         ):
             continue
         for n, cand in enumerate(chosen):
-            (j,) = cand[5] if len(cand[5]) == 1 else (-1,)
-            olo, ohi = parts[0] if j < n_sur else parts[1]
-            if j < 0 or lo <= j < hi or sum(olo <= u < ohi for u in used_e) < 2:
+            if len(cand[5]) != 1 or lo <= cand[5][0] < hi:
+                continue
+            j = cand[5][0]
+            own_lo, own_hi = parts[0] if j < n_sur else parts[1]
+            if sum(own_lo <= u < own_hi for u in used_e) < 2:  # j's part would be left empty
                 continue
             twin = next(
                 (k for k in range(lo, hi) if e_tokens[k].spellings == e_tokens[j].spellings), None
