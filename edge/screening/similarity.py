@@ -40,6 +40,7 @@ EXTRA_PENALTY = 0.05  # a middle name on the traveller's side only
 # grandfather's names) that passports and MRZ readers leave out.
 ENTRY_EXTRA_PENALTY = 0.015
 MAX_SPELLINGS = 8
+NO_MIDDLE_NAMES = frozenset({"korean", "chinese", "japanese"})  # scripts of names.Rendering
 
 
 @lru_cache(maxsize=1_000_000)
@@ -193,7 +194,12 @@ def _pair_candidates(
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
         best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin)
-        if best[0] < 0.92 and qe - qs == 2 and ee - es == 1 and len(q_tokens[qe - 1]) == 1:
+        if (
+            best[0] < 0.92
+            and qe - qs == 2
+            and ee - es == 1
+            and (len(q_tokens[qe - 1]) == 1 or not latin)
+        ):
             best = max(best, _cut_syllables(q_text, e_tokens[es]))
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
@@ -205,10 +211,10 @@ def _pair_candidates(
 
 
 def _cut_syllables(q_text: str, e_token: NameToken) -> tuple[float, str, str]:
-    """JAE J for 재준 (JAEJUN): a name the passport writes as two syllables (JAE<JUN) with the
-    last cut to its initial by the MRZ; the joined text begins the entry's name. Only an
-    initial: HYE JI may be 혜지 as written, not 혜진 cut. A little above a truncation of the
-    first syllable alone, which leaves the initial unmatched."""
+    """JAE J, JAE HY for 재준, 재혁: a name the passport writes as two syllables (JAE<JUN) with
+    the last cut short by the MRZ; the joined text begins the entry's name. Asked for a Latin
+    entry's name only when the cut leaves an initial (JO HN is not JOHN cut). A little above
+    a truncation of the first syllable alone, which leaves the cut syllable unmatched."""
     for spelling in e_token.spellings[:MAX_SPELLINGS]:
         if len(spelling) > len(q_text) and spelling.startswith(q_text):
             return (0.93 if len(q_text) >= 4 else 0.88), "truncated", spelling
@@ -359,6 +365,10 @@ def match_name(
     for lo, hi, entry_has in ((0, n_qsur, ne > 0), (n_qsur, nq, bool(rendering.given))):
         if hi > lo and entry_has and extras_q and all(i not in used_q for i in range(lo, hi)):
             conflicts, extras_q = conflicts + 1, extras_q - 1
+    # Korean, Chinese and Japanese names have no middle names: a name the traveller has beyond
+    # one of these is another person's (MIN DOK, 민덕, is not 조민's MIN with DOK added).
+    if rendering.script in NO_MIDDLE_NAMES:
+        conflicts, extras_q = conflicts + extras_q, 0
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2
     score = mean - CONFLICT_PENALTY * conflicts

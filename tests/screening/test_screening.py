@@ -439,7 +439,8 @@ def test_swapped_names_match_the_family_name_not_its_twin_fathers_name():
 def test_a_hyphen_moved_by_a_typing_error_and_a_syllable_cut_to_its_initial():
     """E-LSAYED and ALD-OSARI (the hyphen of EL-SAYED, AL-DOSARI moved) are the names run
     together, prefix off: SAYED, DOSARI. JAE J is 재준 (JAE<JUN) with the MRZ cutting the second
-    syllable to its initial; HYE JI is not 혜진 cut (혜지 is a name of its own)."""
+    syllable to its initial; in a Latin-script name only an initial counts as such a cut
+    (JO HN is not JOHN cut short)."""
     from edge.screening.names import render_name
     from edge.screening.similarity import match_name
 
@@ -450,8 +451,8 @@ def test_a_hyphen_moved_by_a_typing_error_and_a_syllable_cut_to_its_initial():
     jaejun = render_name("조재준", "KOR")[0]
     cut = match_name(("CHO",), ("JAE", "J"), jaejun)
     assert cut.score >= 0.95 and not cut.unmatched_query
-    hyejin = render_name("이혜진", "KOR")[0]
-    assert match_name(("RHEE",), ("HYE", "JI"), hyejin).score < 0.9
+    john = render_name("SMITH, JOHNNY")[0]
+    assert match_name(("SMITH",), ("JO", "HN"), john).score < 0.9
 
 
 def test_french_spellings_of_arabic_names():
@@ -470,3 +471,21 @@ def test_french_spellings_of_arabic_names():
                     "category": "person_of_interest"})  # fmt: skip
     s = Screener.from_entries(entries)
     assert alerts(s, traveller("DERWICHE", "MONA", "1956-10-25", "SYR", "F")) == ["W-1"]
+
+
+def test_korean_chinese_and_japanese_names_have_no_middle_names():
+    """MIN DOK (민덕) is not 조민's MIN with a middle name DOK added: a name the traveller has
+    beyond a Korean, Chinese or Japanese entry's is another person's, while JOHN MICHAEL
+    against JONES, JOHN is a middle name the list does not hold. JAE HY is 재혁 written
+    JAE<HYEOK and cut by the MRZ: for names romanised from Hangul, kana or characters a cut
+    second syllable of any length counts (the MRZ cuts where the field ends), though HYE JI
+    (혜지) then also reads as 혜진 cut, as HYE alone always did."""
+    from edge.screening.names import render_name
+    from edge.screening.similarity import match_name
+
+    assert match_name(("JO",), ("MIN", "DOK"), render_name("조민", "KOR")[0]).score < 0.8
+    assert match_name(("JONES",), ("JOHN", "MICHAEL"), render_name("JONES, JOHN")[0]).score >= 0.95
+    assert match_name(("CHOI",), ("JAE", "HY"), render_name("최재혁", "KOR")[0]).score >= 0.9
+    s = Screener.from_entries([{"id": "W-1", "names": ["조민"], "birth_date": "1979-10-09",
+                                "nationality": "KOR", "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller("JO", "MIN DOK", "1979-09-10", "KOR", "M")) == []
