@@ -105,8 +105,8 @@ def token_similarity(
 
 def _near_spelling(q: str, e: str, sq: str, se: str) -> tuple[float, str]:
     """Similarity of two different names' spellings: initial, truncation, typing errors."""
-    if len(q) == 1:
-        return (0.82, "initial") if e.startswith(q) else (0.0, "~")
+    if len(q) == 1:  # of the spelling or of its sound (Z for ZIRO, the Kunrei spelling of JIRO)
+        return (0.82, "initial") if e.startswith(q) or se.startswith(q) else (0.0, "~")
     if len(q) >= 2 and len(e) > len(q) and (e.startswith(q) or se.startswith(sq)):
         return (0.92 if len(q) >= 4 else 0.87), "truncated"
     # Typing and OCR errors: one edit (substitution, insertion, deletion, transposition) in a
@@ -176,6 +176,13 @@ def _best_spelling(
         for q_form in q_forms:
             sim, rel = token_similarity(q_form, spelling, single, latin)
             if sim > best[0]:
+                best = (sim, rel, spelling)
+        if latin and len(q_forms) > 1 and best[0] < 0.86:
+            # A typing error in the first letter after a glued prefix (ALNASSAN for ALHASSAN)
+            # is one inside the written name, not a name beginning with another letter.
+            prefix = q_text[: len(q_text) - len(q_forms[1])]
+            sim, rel = token_similarity(q_text, prefix + spelling, single, latin)
+            if sim > best[0] and rel == "~":  # a typing error only
                 best = (sim, rel, spelling)
     return best
 
@@ -343,7 +350,14 @@ def match_name(
         for sim, _, _, qs, qe, ej, rel, spelling in chosen
     ]
     total = sum(c[0] * (c[4] - c[3]) for c in chosen)
-    unmatched_q = tuple(t for i, t in enumerate(q_tokens) if i not in used_q)
+    # A lone letter in a surname whose other names matched is a particle's remnant or a
+    # conjunction (E-MAHMOUD, the L of EL lost; GARCIA Y LOPEZ), not a name of its own.
+    n_qsur = len(q_surname)
+    stray = {
+        i for i in range(n_qsur)
+        if len(q_tokens[i]) == 1 and i not in used_q and any(k in used_q for k in range(n_qsur))
+    }  # fmt: skip
+    unmatched_q = tuple(t for i, t in enumerate(q_tokens) if i not in used_q and i not in stray)
     unmatched_e = tuple(t for i, t in enumerate(e_tokens) if i not in used_e and t.spellings)
     if not matches:
         return NameMatch(0.0, (), unmatched_q, unmatched_e, False, rendering)
@@ -361,7 +375,6 @@ def match_name(
     # Likewise on the traveller's side: a passport never leaves out the surname, and a list
     # that holds given names (even ones it cannot read: 関 + unreadable kanji) does not leave
     # out all of them. DENG LIJU is not 李举 because LIJU is; SEKI YUUTO is not every 関.
-    n_qsur = len(q_surname)
     for lo, hi, entry_has in ((0, n_qsur, ne > 0), (n_qsur, nq, bool(rendering.given))):
         if hi > lo and entry_has and extras_q and all(i not in used_q for i in range(lo, hi)):
             conflicts, extras_q = conflicts + 1, extras_q - 1

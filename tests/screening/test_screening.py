@@ -489,3 +489,17 @@ def test_korean_chinese_and_japanese_names_have_no_middle_names():
     s = Screener.from_entries([{"id": "W-1", "names": ["조민"], "birth_date": "1979-10-09",
                                 "nationality": "KOR", "category": "wanted"}])  # fmt: skip
     assert alerts(s, traveller("JO", "MIN DOK", "1979-09-10", "KOR", "M")) == []
+
+
+def test_a_lost_particle_letter_a_kunrei_initial_and_a_typing_error_after_a_glued_prefix():
+    """E-MAHMOUD (the L of EL lost) is MAHMOUD with a stray letter, not a name that conflicts
+    with the entry's MUSTAFA; Z is the initial of ZIRO, the Kunrei spelling of 次郎 (JIRO);
+    ALNASSAN is ALHASSAN with one letter mistyped, not a name beginning with N."""
+    from edge.screening.names import render_name
+    from edge.screening.similarity import match_name
+
+    mahmoud = render_name("AL-MAHMOUD, IMAN MUSTAFA")[0]
+    assert match_name(("E", "MAHMOUD"), ("IMAN",), mahmoud).score >= 0.95
+    assert match_name(("MIURA",), ("Z",), render_name("三浦 次郎", "JPN")[0]).score >= 0.9
+    hassan = render_name("AL-HASSAN, ALI SAMIR")[0]
+    assert match_name(("ALNASSAN",), ("ALI", "SAMIR"), hassan).score >= 0.9
