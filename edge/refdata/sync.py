@@ -238,9 +238,18 @@ class BundleSync:
     async def run(self) -> None:
         """Run every link and the driver until cancelled."""
         async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._open_held())
             for link in self.links.values():
                 tg.create_task(link.run())
             tg.create_task(self._drive())
+
+    async def _open_held(self) -> None:
+        """Open the held data's Screener at start, not at the first traveller: after an upgrade
+        that changed the index format this re-indexes the held records (seconds to a minute)."""
+        try:
+            await asyncio.to_thread(self.refdata.screener)
+        except Exception as exc:  # stale or missing data is reported where screening asks
+            logger.info("held reference data not opened at start: %s", exc)
 
     async def _drive(self) -> None:
         while True:

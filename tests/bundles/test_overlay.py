@@ -250,3 +250,30 @@ def test_an_index_of_an_older_format_is_rebuilt_from_the_held_records(held_as, a
     assert "re-indexing the held watchlist" in caplog.text
     assert OverlayMeta.read(held.directory) is None and (held.directory / "index").is_dir()
     assert not (held.directory / "base").exists() and refdata.versions() == {"watchlist": version}
+
+
+def test_the_booths_bundle_task_reindexes_at_start_not_at_the_first_traveller(at_v3):
+    """The agent's bundle task opens the held data when it starts, so an upgrade's re-index
+    is done before any traveller waits for it."""
+    import asyncio
+    import json
+
+    from edge.refdata.sync import BundleSync
+    from edge.screening.index_build import FORMAT
+
+    refdata, _ = at_v3
+    held = refdata.held("watchlist")
+    _age_index(held.directory / "base" / "meta.json")
+    refdata._screener = None
+
+    async def start_briefly() -> None:
+        task = asyncio.create_task(BundleSync(refdata, {}, "booth-NRT-B09").run())
+        for _ in range(600):
+            if refdata._screener is not None:
+                break
+            await asyncio.sleep(0.05)
+        task.cancel()
+
+    asyncio.run(start_briefly())
+    meta = json.loads((held.directory / "index" / "meta.json").read_text())
+    assert refdata._screener is not None and meta["format"] == FORMAT
