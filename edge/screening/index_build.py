@@ -3,7 +3,8 @@
 Directory layout (format 2): `meta.json` (format, data version, counts, build time, written
 last), `entries.jsonl` + `entries_offsets.npy` (entries with names, one JSON line each),
 `doconly_*.npy` (document-only entries as columns), `dob.npy` (packed birth dates),
-`nationality.npy` (packed nationalities; optional, older directories lack it),
+`nationality.npy` (packed nationalities; optional, older directories lack it), `initials.npy`
+(the first letters of each entry's spellings as a bit mask; optional likewise),
 `names_*.npy` (name index), `doc_*.npy` (document index). A booth memory-maps the arrays.
 
 Names are turned into spellings by worker processes (the costly part: scripts, readings,
@@ -56,6 +57,16 @@ _BATCH = 5_000  # entries per worker task
 _PARALLEL_FROM = 20_000  # smaller lists are indexed in-process (no worker start-up)
 
 
+def initials_mask(spellings: Iterable[str]) -> int:
+    """Bit k set when a spelling begins with the k-th letter (A = bit 0)."""
+    mask = 0
+    for spelling in spellings:
+        k = ord(spelling[0]) - 65 if spelling else -1
+        if 0 <= k < 26:
+            mask |= 1 << k
+    return mask
+
+
 class IndexDirectoryError(Exception):
     """An index directory that cannot be used (missing, other format)."""
 
@@ -76,6 +87,9 @@ class BuiltIndex:
     # Packed nationality per named entry (`pack_country`, 0 = not recorded); None for an index
     # written before it was kept (name frequency is then counted over all nationalities).
     nationality: np.ndarray | None = None
+    # Per named entry, bit k set when one of its spellings begins with letter k (A = 0): lets
+    # the screener rank candidates by a traveller's initial (SATO / J) before reading them.
+    initials: np.ndarray | None = None
 
 
 @dataclass
@@ -85,6 +99,7 @@ class _Chunk:
     lines: list[bytes]  # compact JSON of the entries with names
     dob: np.ndarray
     nationality: np.ndarray
+    initials: np.ndarray
     spellings: list[str]
     counts: np.ndarray
     idx: np.ndarray
@@ -117,7 +132,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
     cpu_start = time.process_time()
     lines: list[bytes] = []
     dob, counts, idx, refs = array("i"), array("q"), array("I"), array("q")
-    nat = array("I")
+    nat, initials = array("I"), array("I")
     local: dict[str, int] = {}
     numbers: list[str] = []
     countries: list[str] = []
@@ -142,6 +157,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
             )
             counts.append(len(spellings))
             idx.extend(local.setdefault(s, len(local)) for s in spellings)
+            initials.append(initials_mask(spellings))
         else:
             ref = -(len(doc_only) + 1)
             doc_only.append((entry["id"], entry.get("category", ""), entry.get("action")))
@@ -153,6 +169,7 @@ def _process(items: list[Any], check: bool, first: int, build: str) -> _Chunk:
         lines=lines,
         dob=np.frombuffer(dob, np.int32),
         nationality=np.frombuffer(nat, np.uint32),
+        initials=np.frombuffer(initials, np.uint32),
         spellings=list(local),
         counts=np.frombuffer(counts, np.int64),
         idx=np.frombuffer(idx, np.uint32),
@@ -175,6 +192,7 @@ class _Compiler:
         self.names = NameIndexBuilder()
         self.dob: list[np.ndarray] = []
         self.nationality: list[np.ndarray] = []
+        self.initials: list[np.ndarray] = []
         self.named = 0
         self.doc_numbers: list[str] = []
         self.doc_countries: list[str] = []
@@ -238,6 +256,7 @@ class _Compiler:
             self.store.append_lines(chunk.lines)
         self.dob.append(chunk.dob)
         self.nationality.append(chunk.nationality)
+        self.initials.append(chunk.initials)
         positions = np.arange(base, base + len(chunk.counts), dtype=np.uint32)
         self.names.add_batch(positions, chunk.counts, chunk.spellings, chunk.idx, chunk.keys)
         self.named += len(chunk.dob)
@@ -283,6 +302,12 @@ class _Compiler:
         if not self.nationality:
             return np.empty(0, np.uint32)
         return np.concatenate(self.nationality)
+
+    def initial_masks(self) -> np.ndarray:
+        """`initials_mask` of every named entry merged so far, in entry order."""
+        if not self.initials:
+            return np.empty(0, np.uint32)
+        return np.concatenate(self.initials)
 
     def _add_bulk(self, bulk: dict[str, Any], ids, codes, numbers, countries, entries):
         """Lost/stolen documents given as columns: one document-only entry per number."""
@@ -370,7 +395,10 @@ def build_in_memory(
     # Workers start only if the list reaches _PARALLEL_FROM entries.
     compiler, names, docs, dob, table = _compile(entries, store, None, check, _workers(None))
     meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
-    return BuiltIndex(names, docs, dob, Records(store, table), meta, compiler.nationalities())
+    return BuiltIndex(
+        names, docs, dob, Records(store, table), meta, compiler.nationalities(),
+        compiler.initial_masks(),
+    )  # fmt: skip
 
 
 def _workers(workers: int | None) -> int:
@@ -408,6 +436,7 @@ def build_directory(
     table.save(directory)
     np.save(directory / "dob.npy", dob)
     np.save(directory / "nationality.npy", compiler.nationalities())
+    np.save(directory / "initials.npy", compiler.initial_masks())
     meta = _meta(compiler, names, docs, table, version, time.perf_counter() - start)
     tmp = directory / "meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2))
@@ -446,7 +475,7 @@ def load_directory(directory: Path) -> BuiltIndex:
         raise IndexFormatError(
             f"{directory}: index format {meta.get('format')} is not {FORMAT}; rebuild it"
         )
-    nationality = directory / "nationality.npy"
+    nationality, initials = directory / "nationality.npy", directory / "initials.npy"
     return BuiltIndex(
         NameIndex.load(directory),
         DocumentIndex.load(directory),
@@ -454,4 +483,5 @@ def load_directory(directory: Path) -> BuiltIndex:
         Records(BlobStore(directory), DocumentOnlyTable.load(directory)),
         meta,
         np.asarray(np.load(nationality, mmap_mode="r")) if nationality.exists() else None,
+        np.asarray(np.load(initials, mmap_mode="r")) if initials.exists() else None,
     )

@@ -31,7 +31,12 @@ from edge.screening.dates import (
     pack_date,
 )
 from edge.screening.documents import normalise_number
-from edge.screening.index_build import BuiltIndex, build_in_memory, load_directory
+from edge.screening.index_build import (
+    BuiltIndex,
+    build_in_memory,
+    initials_mask,
+    load_directory,
+)
 from edge.screening.name_index import MIN_PREFIX_LEN, isin_sorted, union_sorted
 from edge.screening.names import render_name
 from edge.screening.records import check_traveller
@@ -143,7 +148,7 @@ class Screener:
         visas: VisaRegistry | None = None,
     ) -> None:
         self.names, self.documents, self.dob = built.names, built.documents, built.dob
-        self.nationality = built.nationality
+        self.nationality, self.initials = built.nationality, built.initials
         self.store, self.meta = built.store, built.meta
         self.thresholds = thresholds or Thresholds()
         self.visas = visas
@@ -296,6 +301,21 @@ class Screener:
             weight += np.log2(total / len(slot)) * isin_sorted(positions, slot)
         return np.round(weight, 6)
 
+    def _initials_weight(self, positions: np.ndarray, tokens: list[str]) -> np.ndarray | float:
+        """For a traveller name cut to one or two letters (YI / M, the MRZ leaving M of MIN),
+        the rarity among the candidates of those whose names begin with those letters: such a
+        name reaches no entry through the index, and among 30,000 listed 이 the one named M...
+        must still be among those scored."""
+        short = [t for t in tokens if len(t) <= 2]
+        if not short or self.initials is None:
+            return 0.0
+        need = initials_mask(short)
+        have = (self.initials[positions.astype(np.int64)] & need) == need
+        n = int(have.sum())
+        if n == 0 or n == len(positions):
+            return 0.0
+        return np.log2(len(positions) / n) * have
+
     # -- scoring ------------------------------------------------------------------------------
     def _best_possible(
         self, positions: np.ndarray, kinds: np.ndarray, nationality: str | None, namesakes: int
@@ -402,6 +422,7 @@ class Screener:
                     positions, best = positions[keep], best[keep]
                 if len(positions) > MAX_SCORED:
                     shared = self._shared_weight(positions, slots)
+                    shared += self._initials_weight(positions, q_sur + q_giv)
                     positions = positions[_most_promising(best, shared)]
         entries = self._entries([int(p) for p in positions])
         for pos in positions:

@@ -503,3 +503,18 @@ def test_a_lost_particle_letter_a_kunrei_initial_and_a_typing_error_after_a_glue
     assert match_name(("MIURA",), ("Z",), render_name("三浦 次郎", "JPN")[0]).score >= 0.9
     hassan = render_name("AL-HASSAN, ALI SAMIR")[0]
     assert match_name(("ALNASSAN",), ("ALI", "SAMIR"), hassan).score >= 0.9
+
+
+def test_a_name_cut_to_its_initial_is_scored_among_many_namesakes():
+    """KIM / M (the MRZ left the M of MIN): M reaches no entry through the index, and 60 listed
+    KIM born one digit off the traveller's day could reach a higher score than the listed KIM
+    MIN (year of birth only). The candidates whose names begin with M are scored first."""
+    givens = [f"{a}{b}" for a in ("SEO", "JI", "HA", "DO", "JU", "SU") for b in "ABCDEFGHIK"]
+    entries = [{"id": f"R{i}", "names": [f"KIM, {g}"], "birth_date": "1980-06-18",
+                "nationality": "KOR", "category": "wanted"} for i, g in enumerate(givens)]  # fmt: skip
+    entries.append({"id": "W-1", "names": ["KIM, MIN"], "birth_date": "1980", "nationality": "KOR",
+                    "category": "wanted"})  # fmt: skip
+    s = Screener.from_entries(entries)
+    result = s.screen(traveller("KIM", "M", "1980-06-19", "KOR", "M"))
+    assert result.candidates > MAX_SCORED and result.scored == MAX_SCORED
+    assert "W-1" in [h.entry_id for h in result.alerts]
