@@ -34,7 +34,7 @@ from edge.refdata.bundle_file import (
     reset_dir,
     write_inline,
 )
-from edge.refdata.overlay import OverlayMeta, load_overlay_screener
+from edge.refdata.overlay import BASE, OVERLAY, OverlayMeta, load_overlay_screener
 from edge.refdata.store import Held, KindStore, apply_lock, pid_alive
 from edge.refdata.verify import BundleRejected, check_content, check_envelope, inline_content
 from sekisho.config import RefDataPolicy
@@ -261,7 +261,6 @@ def reindex(version_dir: Path, version: int) -> None:
     """Build a full index of a held version's records (its dataset.jsonl) in place of the one
     it holds (a full index, or a base index plus overlay). Crash-safe: the new index is built
     aside and renamed in; the overlay is removed last, so an interrupted re-index is redone."""
-    from edge.refdata.overlay import BASE, OVERLAY
     from edge.screening import build_directory
     from edge.screening.index_build import FORMAT, load_directory
 

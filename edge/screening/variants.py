@@ -99,15 +99,13 @@ def near_variant_groups(token: str) -> frozenset[int]:
     return frozenset(found)
 
 
-PREFIX_MIN_LEN = 3  # as the index's prefix keys (name_index.MIN_PREFIX_LEN)
-
-
 @lru_cache(maxsize=1)
 def _prefix_table() -> dict[str, frozenset[int]]:
-    """Group ids by every proper prefix (three letters or more) of the group spellings."""
+    """Group ids by every proper prefix of the group spellings (the index asks only for
+    prefixes as long as its own prefix keys)."""
     table: dict[str, set[int]] = {}
     for spelling, gids in _table().items():
-        for cut in range(PREFIX_MIN_LEN, len(spelling)):
+        for cut in range(1, len(spelling)):
             table.setdefault(spelling[:cut], set()).update(gids)
     return {k: frozenset(v) for k, v in table.items()}
 
