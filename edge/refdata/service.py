@@ -43,6 +43,9 @@ from sekisho.wire.messages import BundleEnvelope
 logger = logging.getLogger(__name__)
 
 
+REINDEX_RETRY_SECONDS = 300.0  # after a failed re-index of held data (docs/bundles.md)
+
+
 class StaleDataError(Exception):
     """The booth must not screen: required data is missing or older than policy allows."""
 
@@ -76,6 +79,9 @@ class ReferenceData:
         self._lock = threading.Lock()
         self._screener: Any = None
         self._screener_stamp: tuple[int, ...] | None = None
+        # A re-index that failed (version directory, monotonic time, why): not retried for
+        # every traveller, only after REINDEX_RETRY_SECONDS.
+        self._reindex_failed: tuple[Path, float, str] | None = None
         with apply_lock(self.root):
             for kind in self.policy.kinds:
                 KindStore(self.root, kind).clean()  # leftovers of a crash mid-apply
@@ -171,12 +177,24 @@ class ReferenceData:
             # Built by an older version of this software (upgraded since the data was
             # applied), or a re-index cut short: index the held records again rather than
             # refuse to screen until the next bundle arrives.
+            held = self.held("watchlist")
+            failed = self._reindex_failed
+            recent = failed and time.monotonic() - failed[1] < REINDEX_RETRY_SECONDS
+            if held is not None and recent and failed[0] == held.directory:
+                raise StaleDataError(failed[2]) from exc
             logger.warning("%s; re-indexing the held watchlist", exc)
-            with apply_lock(self.root):
-                held = self.held("watchlist")
+            try:
+                with apply_lock(self.root):
+                    held = self.held("watchlist")
+                    if held is not None:
+                        reindex(held.directory, held.version)
+                return self._open_screener()
+            except Exception as why:  # a full disk, a damaged dataset: refer, keep serving
+                logger.error("the held watchlist cannot be indexed: %s", why)
+                reason = f"refusing to screen: the held watchlist cannot be indexed ({why})"
                 if held is not None:
-                    reindex(held.directory, held.version)
-            return self._open_screener()
+                    self._reindex_failed = (held.directory, time.monotonic(), reason)
+                raise StaleDataError(reason) from why
 
     def _open_screener(self) -> Any:
         from edge.screening import Screener

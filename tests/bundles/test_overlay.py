@@ -277,3 +277,26 @@ def test_the_booths_bundle_task_reindexes_at_start_not_at_the_first_traveller(at
     asyncio.run(start_briefly())
     meta = json.loads((held.directory / "index" / "meta.json").read_text())
     assert refdata._screener is not None and meta["format"] == FORMAT
+
+
+def test_a_watchlist_that_cannot_be_reindexed_refuses_screening_with_a_reason(
+    centres, make_refdata
+):
+    """A stale index whose records cannot be read back (a damaged dataset.jsonl; a full disk
+    behaves alike) is reported as data the booth cannot screen on, so travellers are referred,
+    not as a crash of the inspection."""
+    from edge.refdata.service import StaleDataError
+
+    refdata = make_refdata()
+    refdata.apply_file(centres["east"].full(1, v1_records()))
+    held = refdata.held("watchlist")
+    _age_index(held.directory / "index" / "meta.json")
+    (held.directory / "dataset.jsonl").write_bytes(b"{not json\n")
+    refdata._screener = None
+    with pytest.raises(StaleDataError, match="cannot be indexed"):
+        refdata.screener()
+    assert refdata.versions() == {"watchlist": 1}
+    # Not retried for every traveller: the next one is referred at once, for the same reason.
+    (held.directory / "dataset.jsonl").unlink()
+    with pytest.raises(StaleDataError, match=r"cannot be indexed.*Expecting"):
+        refdata.screener()
