@@ -52,7 +52,7 @@ from edge.screening.scoring import (
 )
 from edge.screening.similarity import describe, match_name
 from edge.screening.text import name_tokens, skeleton
-from edge.screening.variants import same_variant
+from edge.screening.variants import may_go_unsaid, same_variant
 from edge.screening.visa import VisaCheck, VisaRegistry
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,9 @@ class Screener:
         be missing (a middle name the list or the passport left out); AHMED MOHAMMED ALI
         HASSAN is not as common as any two of its names. The one missing is never the
         surname (a passport never leaves it out): YASIR HANAN HUSSEIN's namesakes are the
-        YASIR HANAN..., not every HANAN HUSSEIN (61 of those in the development set).
+        YASIR HANAN..., not every HANAN HUSSEIN (61 of those in the development set); nor, with
+        two given names or more, the first, the person's own (SAYED MUSTAFA ABDULLAH is not as
+        common as every SAYED ... ABDULLAH), unless it is a devotional MUHAMMAD.
 
         Names count once however often they are written (HUSSEIN ... HUSSAIN is one name
         twice), and syllables written apart are one name when the list knows them run
@@ -247,6 +249,7 @@ class Screener:
         sets: list[np.ndarray] = []
         seen: list[str] = []
         n_sur_sets = 0
+        first_given = -1
         for k, unit in enumerate(units):
             if any(skeleton(unit) == skeleton(s) or same_variant(unit, s) for s in seen):
                 continue
@@ -254,6 +257,8 @@ class Screener:
             sets.append(self._same_name_entries(unit))
             if k < len(surname):
                 n_sur_sets += 1
+            elif first_given < 0:
+                first_given = len(sets) - 1
         if not sets:
             return 0
         if len(sets) == 1:
@@ -264,6 +269,11 @@ class Screener:
             if n_sur_sets and len(found):  # the name left out is never the surname
                 surnamed = union_sorted(sets[:n_sur_sets])
                 found = found[isin_sorted(found, surnamed)]
+            # ... nor the first given name, the person's own (a father's is left out), unless
+            # a devotional MUHAMMAD
+            own = seen[first_given] if first_given >= 0 else ""
+            if len(sets) - n_sur_sets >= 2 and own and not may_go_unsaid(own) and len(found):
+                found = found[isin_sorted(found, sets[first_given])]
         if not nationality or self.nationality is None or not len(found):
             return len(found)
         return int((self.nationality[found.astype(np.int64)] == pack_country(nationality)).sum())

@@ -25,6 +25,7 @@ from edge.screening.text import (
 )
 from edge.screening.variants import (
     known_apart,
+    may_go_unsaid,
     near_variant_groups,
     same_variant,
     variant_groups,
@@ -383,6 +384,15 @@ def match_name(
     # one of these is another person's (MIN DOK, 민덕, is not 조민's MIN with DOK added).
     if rendering.script in NO_MIDDLE_NAMES:
         conflicts, extras_q = conflicts + extras_q, 0
+    # A passport's first given name is the person's own: a list leaves out fathers' names and
+    # middle names, not that one (SMITH / ISLA RICHARD is not SMITH, RICHARD with ISLA added),
+    # unless it is a devotional first name (MUHAMMAD NAWAZ, known as NAWAZ).
+    own = n_qsur
+    if (
+        extras_q and own < nq and own not in used_q and not may_go_unsaid(q_tokens[own])
+        and any(i in used_q for i in range(own, nq))
+    ):  # fmt: skip
+        conflicts, extras_q = conflicts + 1, extras_q - 1
     crossed = sum(m.query_part != m.entry_part for m in matches)
     swapped = crossed > 0 and crossed >= len(matches) / 2
     score = mean - CONFLICT_PENALTY * conflicts

@@ -127,3 +127,10 @@ def known_apart(a: str, b: str) -> bool:
     (حسن, حسين), KHALID and KHALIL share their consonants but are not one name."""
     ga, gb = variant_groups(a), variant_groups(b)
     return bool(ga) and bool(gb) and not ga & gb
+
+
+def may_go_unsaid(given: str) -> bool:
+    """Whether a first given name is one a list may leave out: the devotional MUHAMMAD that
+    many South Asian and Arab names begin with (MUHAMMAD NAWAZ SHARIF, known as NAWAZ SHARIF).
+    Any other first given name is the person's own and is not left out."""
+    return same_variant(given, "MOHAMMED")

@@ -518,3 +518,27 @@ def test_a_name_cut_to_its_initial_is_scored_among_many_namesakes():
     result = s.screen(traveller("KIM", "M", "1980-06-19", "KOR", "M"))
     assert result.candidates > MAX_SCORED and result.scored == MAX_SCORED
     assert "W-1" in [h.entry_id for h in result.alerts]
+
+
+def test_the_first_given_name_is_the_persons_own():
+    """Lists and passports leave out fathers' and middle names, not the person's own first
+    given name: SMITH / ISLA RICHARD is not SMITH, RICHARD with ISLA added, and the namesakes
+    of SAYED MUSTAFA ABDULLAH are not every SAYED ... ABDULLAH. A devotional first MUHAMMAD
+    may go unsaid (MUHAMMAD NAWAZ, listed as NAWAZ)."""
+    from edge.screening.names import render_name
+    from edge.screening.similarity import match_name
+
+    richard = render_name("SMITH, RICHARD")[0]
+    assert match_name(("SMITH",), ("ISLA", "RICHARD"), richard).score < 0.8
+    assert match_name(("SMITH",), ("RICHARD", "ISLA"), richard).score >= 0.9  # a middle name
+    nawaz = render_name("SHARIF, NAWAZ")[0]
+    assert match_name(("SHARIF",), ("MUHAMMAD", "NAWAZ"), nawaz).score >= 0.9
+    others = ["OMAR", "ALI", "SAMI", "TAHA", "BILAL", "ADNAN", "AMJAD", "FAHD", "NIZAR", "JALAL"]
+    entries = [{"id": f"S{i}", "names": [f"AL-SAYED, {g} ABDULLAH"], "nationality": "JOR",
+                "birth_date": f"19{50 + i}-01-01", "category": "wanted"}
+               for i, g in enumerate(others * 3)]  # fmt: skip
+    entries.append({"id": "W-1", "names": ["AL-SAYED, MUSTAFA ABDULLAH"], "nationality": "JOR",
+                    "birth_date": "1942-03-14", "category": "wanted"})  # fmt: skip
+    s = Screener.from_entries(entries)
+    assert s._namesakes(["SAYED"], ["MUSTAFA", "ABDULLAH"], "JOR") == 1
+    assert alerts(s, traveller("AL-SAYED", "MUSTAFA ABDULLAH", "1943-03-14", "JOR", "M")) == ["W-1"]
