@@ -86,6 +86,8 @@ def token_similarity(
     if vowels_vary and len(sq) >= 3 and sq[1:] == se[1:] and sq[0] in "AEI" and se[0] in "AEI":
         return 0.93, "≈"
     best = _near_spelling(q, e, sq, se)
+    if vowels_vary and len(q) == 1 and q in "AEI" and e[:1] in ("A", "E", "I") and not best[0]:
+        best = (0.82, "initial")  # of a name whose first vowel varies: I for EMAD (IMAD)
     # A typing error in a name whose vowels vary (JABITR for JABIR, a JABER in the list):
     # the consonants one edit apart, the spellings at most two.
     if best[0] < 0.80 and cq and len(cq) >= 3 and q[0] == e[0]:

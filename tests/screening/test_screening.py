@@ -387,13 +387,16 @@ def test_a_truncated_variant_spelling_reaches_the_entry_that_spells_it_otherwise
 
 
 def test_english_long_i_and_a_leading_vowel_are_spelling_variants():
-    """REEM / RIM (EE is English for a long I), ESSA / ISSA (alif written E or I)."""
+    """REEM / RIM (EE is English for a long I), ESSA / ISSA (alif written E or I), and so I is
+    an initial of EMAD (IMAD)."""
     from edge.screening.similarity import token_similarity
     from edge.screening.text import skeleton
 
     assert skeleton("REEM") == skeleton("RIM") and skeleton("NAJEEB") == skeleton("NAJIB")
     assert token_similarity("ESSA", "ISSA") == (0.93, "≈")
     assert token_similarity("ESSA", "ISSA", True, False)[0] < 0.9  # not for romanised spellings
+    assert token_similarity("I", "EMAD") == (0.82, "initial")  # the initial of IMAD
+    assert token_similarity("I", "EMAD", True, False)[0] == 0.0
     s = Screener.from_entries([{"id": "W-1", "names": ["GHANEM, RIM ALI HAMZA"], "birth_date": "1974-06-22",
                                 "nationality": "SAU", "category": "wanted"}])  # fmt: skip
     assert alerts(s, traveller("GHANEM", "REEM", "1974-06-20", "SAU", "F")) == ["W-1"]
