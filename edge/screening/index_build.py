@@ -51,7 +51,8 @@ from edge.screening.store import (
 
 logger = logging.getLogger(__name__)
 
-# 3: the name skeleton folds EE to I (keys of format 2 would miss REEM for RIM, even REEM).
+# 3: the name skeleton folds EE to I (keys of format 2 would miss REEM for RIM, even REEM), and
+# French spellings (DERWICHE) have a second consonant key.
 FORMAT = 3
 _BATCH = 5_000  # entries per worker task
 _PARALLEL_FROM = 20_000  # smaller lists are indexed in-process (no worker start-up)
