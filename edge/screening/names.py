@@ -81,6 +81,15 @@ def render_latin(surname: str, given: str, original: str = "") -> Rendering:
     return Rendering(_latin_part(surname), _latin_part(given), "latin", original or surname)
 
 
+@lru_cache(maxsize=200_000)
+def romanised(rendering: Rendering) -> Rendering:
+    """A Latin name listed beside the same person's name in its own script (탁은서 and TAK,
+    UNSO) is that name's romanisation: its spellings vary as the script's romanisations do,
+    which the native rendering already holds, not as Arabic names' vowels do (UNSO is not
+    YUNSO, SUYUN not SUIN). Script 'romanised' tells the matcher so."""
+    return Rendering(rendering.surname, rendering.given, "romanised", rendering.original)
+
+
 def _split(text: str) -> tuple[str, str, bool]:
     """(surname part, given part, explicit) using a comma, MRZ `<<` or the first space."""
     for sep in (",", "<<", "，"):

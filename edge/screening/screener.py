@@ -38,7 +38,7 @@ from edge.screening.index_build import (
     load_directory,
 )
 from edge.screening.name_index import MIN_PREFIX_LEN, isin_sorted, union_sorted
-from edge.screening.names import render_name
+from edge.screening.names import render_name, romanised
 from edge.screening.records import check_traveller
 from edge.screening.scoring import (
     NATIONALITY_MATCH,
@@ -357,8 +357,12 @@ class Screener:
         namesakes: int,
     ) -> Hit | None:
         best = None
-        for name in entry.get("names") or ():
+        names = entry.get("names") or ()
+        native = any(not name.isascii() for name in names)
+        for name in names:
             for rendering in render_name(name, entry.get("nationality")):
+                if native and rendering.script == "latin":
+                    rendering = romanised(rendering)
                 match = match_name(tuple(q_sur), tuple(q_giv), rendering)
                 if best is None or match.score > best.score:
                     best = match

@@ -47,7 +47,7 @@ NO_MIDDLE_NAMES = frozenset({"korean", "chinese", "japanese"})  # scripts of nam
 
 @lru_cache(maxsize=1_000_000)
 def token_similarity(
-    q: str, e: str, loose: bool = True, vowels_vary: bool = True
+    q: str, e: str, loose: bool = True, vowels_vary: bool = True, cut: bool = True
 ) -> tuple[float, str]:
     """(similarity 0..1, relation) of a traveller token and an entry spelling.
 
@@ -56,7 +56,8 @@ def token_similarity(
     or truncation, which are too permissive on long joined strings. `vowels_vary=False` for
     spellings this module romanised itself from kana, Hangul, Cyrillic or Chinese characters:
     every accepted spelling is already among them, and a consonant-key match would make
-    SACHIKO of SHOTAKE or EUNJI of YONJA.
+    SACHIKO of SHOTAKE or EUNJI of YONJA. `cut=False` where the MRZ cannot have cut the
+    traveller's name (`_cut_here`): no truncation.
     """
     if q == e:
         return 1.0, "="
@@ -85,7 +86,7 @@ def token_similarity(
     # written A, E or I.
     if vowels_vary and len(sq) >= 3 and sq[1:] == se[1:] and sq[0] in "AEI" and se[0] in "AEI":
         return 0.93, "≈"
-    best = _near_spelling(q, e, sq, se)
+    best = _near_spelling(q, e, sq, se, cut)
     if vowels_vary and len(q) == 1 and q in "AEI" and e[:1] in ("A", "E", "I") and not best[0]:
         best = (0.82, "initial")  # of a name whose first vowel varies: I for EMAD (IMAD)
     # A typing error in a name whose vowels vary (JABITR for JABIR, a JABER in the list):
@@ -101,17 +102,18 @@ def token_similarity(
         near_groups = near_variant_groups(q) & variant_groups(e)
         for variant in variant_spellings(e):
             if near_groups or variant.startswith(q):
-                near = _near_spelling(q, variant, sq, skeleton(variant))
+                near = _near_spelling(q, variant, sq, skeleton(variant), cut)
                 if near[0] > best[0]:
                     best = near
     return best
 
 
-def _near_spelling(q: str, e: str, sq: str, se: str) -> tuple[float, str]:
-    """Similarity of two different names' spellings: initial, truncation, typing errors."""
+def _near_spelling(q: str, e: str, sq: str, se: str, cut: bool = True) -> tuple[float, str]:
+    """Similarity of two different names' spellings: initial, truncation (unless `cut` is
+    false), typing errors."""
     if len(q) == 1:  # of the spelling or of its sound (Z for ZIRO, the Kunrei spelling of JIRO)
         return (0.82, "initial") if e.startswith(q) or se.startswith(q) else (0.0, "~")
-    if len(q) >= 2 and len(e) > len(q) and (e.startswith(q) or se.startswith(sq)):
+    if cut and len(q) >= 2 and len(e) > len(q) and (e.startswith(q) or se.startswith(sq)):
         return (0.92 if len(q) >= 4 else 0.87), "truncated"
     # Typing and OCR errors: one edit (substitution, insertion, deletion, transposition) in a
     # word of 4+ letters, two in a long word. Jaro-Winkler alone is too kind to short names
@@ -127,9 +129,9 @@ def _near_spelling(q: str, e: str, sq: str, se: str) -> tuple[float, str]:
         return 0.86, "~"
     if dist == 1 and longest >= 4:
         return 0.83, "~"
-    if dist == 1:
+    if dist == 1 and longest >= 3:
         return 0.76, "~"
-    if dist == 2 and longest >= 8:
+    if dist == 2 and longest >= 8 and (q[0] == e[0] or first_swapped):
         return 0.78, "~"
     jw = max(JaroWinkler.similarity(q, e), JaroWinkler.similarity(sq, se))
     return round(0.8 * jw, 3), "~"
@@ -168,7 +170,7 @@ def _entry_spellings(tokens: tuple[NameToken, ...]) -> list[str]:
 
 @lru_cache(maxsize=500_000)
 def _best_spelling(
-    q_text: str, e_tokens: tuple[NameToken, ...], single: bool, latin: bool
+    q_text: str, e_tokens: tuple[NameToken, ...], single: bool, latin: bool, cut: bool = True
 ) -> tuple[float, str, str]:
     """(similarity, relation, entry spelling) of the best spelling pair; cached because the
     same entry tokens (KIM, MOHAMMED, 翔太) recur across thousands of listed people."""
@@ -178,17 +180,36 @@ def _best_spelling(
     best = (0.0, "~", "")
     for spelling in _entry_spellings(e_tokens):
         for q_form in q_forms:
-            sim, rel = token_similarity(q_form, spelling, single, latin)
+            sim, rel = token_similarity(q_form, spelling, single, latin, cut)
             if sim > best[0]:
                 best = (sim, rel, spelling)
         if latin and len(q_forms) > 1 and best[0] < 0.86:
             # A typing error in the first letter after a glued prefix (ALNASSAN for ALHASSAN)
             # is one inside the written name, not a name beginning with another letter.
             prefix = q_text[: len(q_text) - len(q_forms[1])]
-            sim, rel = token_similarity(q_text, prefix + spelling, single, latin)
+            sim, rel = token_similarity(q_text, prefix + spelling, single, latin, cut)
             if sim > best[0] and rel == "~":  # a typing error only
                 best = (sim, rel, spelling)
     return best
+
+
+# The MRZ cuts a name only when it does not fit its field (30 characters on a TD1 card, 31 on
+# TD2, 39 on a passport), and a cut name fills the field: a shorter name was not cut. Two
+# characters of slack for punctuation the reader may have dropped (O'BRIEN, AL-HASSAN).
+MRZ_FULL_FIELD = 28
+
+
+def mrz_length(q_tokens: list[str], n_qsur: int) -> int:
+    """Length of the name as the MRZ writes it: SURNAME<<GIVEN<NAMES."""
+    sur, given = q_tokens[:n_qsur], q_tokens[n_qsur:]
+    return len("<".join(sur)) + (2 + len("<".join(given)) if given else 0)
+
+
+def _cut_here(q_tokens: list[str], qe: int, n_qsur: int) -> bool:
+    """Whether traveller tokens ending at `qe` may have been cut short by the MRZ: only in a
+    name that fills the field, and only at its end (the last given name, or the surname when
+    there is none). ROH / MI is not MYEONG cut short; CHA / CHIHU is not JANG."""
+    return qe == len(q_tokens) and mrz_length(q_tokens, n_qsur) >= MRZ_FULL_FIELD
 
 
 def _pair_candidates(
@@ -197,6 +218,7 @@ def _pair_candidates(
     spans: list[tuple[int, int, int, int]],
     same_part: list[list[bool]],
     latin: bool,
+    n_qsur: int,
 ) -> list[tuple]:
     """Candidate alignments (sim, -size, same part, qs, qe, entry indices, relation, spelling)
     of traveller tokens qs:qe with entry tokens es:ee."""
@@ -204,14 +226,8 @@ def _pair_candidates(
     for qs, qe, es, ee in spans:
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
-        best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin)
-        if (
-            best[0] < 0.92
-            and qe - qs == 2
-            and ee - es == 1
-            and (len(q_tokens[qe - 1]) == 1 or not latin)
-        ):
-            best = max(best, _cut_syllables(q_text, e_tokens[es]))
+        cut = _cut_here(q_tokens, qe, n_qsur)
+        best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin, cut)
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
             # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
@@ -219,17 +235,6 @@ def _pair_candidates(
             same = same_part[qs][es]
             out.append((best[0], -size, same, qs, qe, tuple(range(es, ee)), best[1], best[2]))
     return out
-
-
-def _cut_syllables(q_text: str, e_token: NameToken) -> tuple[float, str, str]:
-    """JAE J, JAE HY for 재준, 재혁: a name the passport writes as two syllables (JAE<JUN) with
-    the last cut short by the MRZ; the joined text begins the entry's name. Asked for a Latin
-    entry's name only when the cut leaves an initial (JO HN is not JOHN cut). A little above
-    a truncation of the first syllable alone, which leaves the cut syllable unmatched."""
-    for spelling in e_token.spellings[:MAX_SPELLINGS]:
-        if len(spelling) > len(q_text) and spelling.startswith(q_text):
-            return (0.93 if len(q_text) >= 4 else 0.88), "truncated", spelling
-    return 0.0, "~", ""
 
 
 def _around_dropped(
@@ -326,7 +331,7 @@ def match_name(
     singles = [(i, i + 1, j, j + 1) for i in range(nq) for j in range(ne)]
     same_part = [[qp == ep for ep in e_parts] for qp in q_parts]
     latin = rendering.script == "latin"
-    single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin)
+    single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin, len(q_surname))
     chosen = _assign(single_cands, used_q, used_e)
     partial = any(c[6] in ("truncated", "initial") for c in chosen)
     # Every traveller name already matched as the same name: the entry's other names (a
@@ -335,7 +340,7 @@ def match_name(
     if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2 and not explained:
         pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
         pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
-        more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin)
+        more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin, len(q_surname))
         if len(used_e) < ne - 1:
             more += _around_dropped(q_tokens, e_tokens, same_part)
         used_q, used_e = set(), set()

@@ -27,7 +27,7 @@ WATCHLIST = [
      "nationality": "SAU", "sex": "M", "category": "deportee", "action": "refuse"},
     {"id": "W-SMITH", "names": ["SMITH, JOHN PAUL"], "birth_date": "1960", "nationality": "GBR",
      "sex": "M", "category": "person_of_interest", "action": "refer"},
-    {"id": "W-LONG", "names": ["WOLFESCHLEGELSTEIN, MAXIMILIAN"], "birth_date": "1977-07-07",
+    {"id": "W-LONG", "names": ["WOLFESCHLEGELSTEINHAUSENBERGERDORFF, MAXIMILIAN"], "birth_date": "1977-07-07",
      "sex": "M", "category": "wanted", "action": "detain"},
     {"id": "D-STOLEN", "documents": [{"number": "TR1234567", "country": "JPN"}],
      "category": "lost_stolen_document", "action": "seize"},

@@ -1,7 +1,8 @@
 """How a listed person's name and birth date change on the way to a traveller's passport.
 
-Typing and OCR errors, dropped middle names, names run together, MRZ truncation, surname and
-given names swapped; birth dates exact, day and month swapped, one digit off.
+Typing and OCR errors, dropped middle names, names run together, surname and given names
+swapped, then the MRZ's truncation of names too long for its field; birth dates exact, day and
+month swapped, one digit off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from edge.screening.evalset.people import birth as _birth
 
 logger = logging.getLogger(__name__)
 
+MRZ_NAME_FIELD = 39  # characters of a passport's (TD3) MRZ name field
 OCR_CONFUSIONS = {"O": "D", "D": "O", "I": "L", "L": "I", "B": "8", "S": "5", "E": "F", "M": "N",
                   "N": "M", "U": "V", "V": "U", "G": "C", "C": "G", "H": "N", "K": "X"}  # fmt: skip
 
@@ -54,14 +56,26 @@ def vary_name(surname: str, given: list[str], rng: random.Random) -> tuple[str, 
         i = rng.randrange(len(given) - 1)
         given[i : i + 2] = [given[i] + given[i + 1]]
         changes.append("given names run together")
-    if given and rng.random() < 0.08:  # MRZ truncation: the name field is 39 characters
-        last = given[-1]
-        given[-1] = last[: rng.randint(1, max(1, min(4, len(last) - 1)))]
-        changes.append("MRZ truncation")
     if given and rng.random() < 0.1:
         surname, given = " ".join(given), surname.split()
         changes.append("surname and given names swapped")
+    surname, given, cut = mrz_name_field(surname, given)
+    if cut:
+        changes.append("MRZ truncation")
     return surname, " ".join(given), changes
+
+
+def mrz_name_field(
+    surname: str, given: list[str], width: int = MRZ_NAME_FIELD
+) -> tuple[str, list[str], bool]:
+    """The name as a passport's MRZ holds it: SURNAME<<GIVEN<NAMES cut at the field's end when
+    longer than the field (ICAO 9303-4: 39 characters), so only long names are cut, and at
+    their end (the last given name, down to an initial). Returns (surname, given, cut)."""
+    field = surname.replace(" ", "<") + ("<<" + "<".join(given) if given else "")
+    if len(field) <= width:
+        return surname, given, False
+    sur, _, giv = field[:width].rstrip("<").partition("<<")
+    return sur.replace("<", " "), [g for g in giv.split("<") if g], True
 
 
 def vary_birth(entry_birth: str | None, rng: random.Random) -> tuple[str, str]:
