@@ -16,8 +16,8 @@ from edge.screening.dates import WEAK_KINDS, DateEvidence
 logger = logging.getLogger(__name__)
 
 # The lowest threshold alerting at most 1 % of the development seed's (5) 10,000 innocents;
-# reported on the test seed (11). Scores have three decimals: 0.891 is "above 0.890".
-DEFAULT_THRESHOLD = 0.891
+# reported on the test seed (11). Scores have three decimals: 0.889 is "above 0.888".
+DEFAULT_THRESHOLD = 0.889
 REPORT_FLOOR = 0.60  # weaker hits are not reported at all
 NATIONALITY_MATCH, NATIONALITY_MISMATCH = 0.02, -0.05
 SEX_MISMATCH = -0.10
