@@ -25,6 +25,8 @@ class DocumentReading:
     expiry_date: str | None
     source: str = "mrz"
     extras: dict[str, str] = field(default_factory=dict)
+    # The MRZ's name field is full: its last name may have been cut to fit (ICAO 9303-3, 4.6).
+    names_truncated: bool = False
     # The chip photo (DG2) for the face check: encoded image bytes or a decoded BGR array.
     portrait: Any = field(default=None, repr=False)
 

@@ -55,6 +55,7 @@ def _fields(reading: Any) -> dict[str, Any]:
         "sex": f.get("sex") or "X",
         "birth_date": f.get("birth_date"),
         "expiry_date": f.get("expiry_date"),
+        "names_truncated": bool(f.get("names_truncated")),
     }
 
 

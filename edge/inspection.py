@@ -71,6 +71,7 @@ def traveller_of(reading: DocumentReading) -> dict[str, Any]:
         "issuing_country": reading.issuing_state,
         "sex": reading.sex,
         "document_number": reading.document_number,
+        "names_truncated": reading.names_truncated,
     }
 
 

@@ -56,6 +56,10 @@ def check_traveller(traveller: dict[str, Any]) -> dict[str, Any]:
         pack_date(traveller.get("birth_date"))
     except DateError as exc:
         raise ReferenceDataError(f"traveller {traveller.get('id', '')}: {exc}") from None
+    if not isinstance(traveller.get("names_truncated", False), bool):
+        raise ReferenceDataError(
+            f"traveller {traveller.get('id', '')}: names_truncated must be true or false"
+        )
     return traveller
 
 

@@ -50,7 +50,7 @@ from edge.screening.scoring import (
     pack_country,
     sex_evidence,
 )
-from edge.screening.similarity import describe, match_name
+from edge.screening.similarity import describe, fills_mrz_field, match_name
 from edge.screening.text import name_tokens, skeleton
 from edge.screening.variants import may_go_unsaid, same_variant
 from edge.screening.visa import VisaCheck, VisaRegistry
@@ -355,6 +355,7 @@ class Screener:
         entry: dict,
         qdob: int,
         namesakes: int,
+        cut: bool,
     ) -> Hit | None:
         best = None
         names = entry.get("names") or ()
@@ -363,7 +364,7 @@ class Screener:
             for rendering in render_name(name, entry.get("nationality")):
                 if native and rendering.script == "latin":
                     rendering = romanised(rendering)
-                match = match_name(tuple(q_sur), tuple(q_giv), rendering)
+                match = match_name(tuple(q_sur), tuple(q_giv), rendering, cut)
                 if best is None or match.score > best.score:
                     best = match
         if best is None or best.score == 0.0:
@@ -439,8 +440,14 @@ class Screener:
                     shared += self._initials_weight(positions, q_sur + q_giv)
                     positions = positions[_most_promising(best, shared)]
         entries = self._entries([int(p) for p in positions])
+        # Whether the MRZ may have cut the name: as the reader saw its field, or by length.
+        cut = traveller.get("names_truncated")
+        if cut is None:
+            cut = fills_mrz_field(
+                traveller.get("surname") or "", traveller.get("given_names") or ""
+            )
         for pos in positions:
-            hit = self._name_hit(q_sur, q_giv, traveller, entries[int(pos)], qdob, namesakes)
+            hit = self._name_hit(q_sur, q_giv, traveller, entries[int(pos)], qdob, namesakes, cut)
             if hit is not None:
                 hits.append(hit)
         hits = _merge(hits)

@@ -57,7 +57,7 @@ def token_similarity(
     spellings this module romanised itself from kana, Hangul, Cyrillic or Chinese characters:
     every accepted spelling is already among them, and a consonant-key match would make
     SACHIKO of SHOTAKE or EUNJI of YONJA. `cut=False` where the MRZ cannot have cut the
-    traveller's name (`_cut_here`): no truncation.
+    traveller's name (`match_name`'s `cut`): no truncation.
     """
     if q == e:
         return 1.0, "="
@@ -199,17 +199,12 @@ def _best_spelling(
 MRZ_FULL_FIELD = 28
 
 
-def mrz_length(q_tokens: list[str], n_qsur: int) -> int:
-    """Length of the name as the MRZ writes it: SURNAME<<GIVEN<NAMES."""
-    sur, given = q_tokens[:n_qsur], q_tokens[n_qsur:]
-    return len("<".join(sur)) + (2 + len("<".join(given)) if given else 0)
-
-
-def _cut_here(q_tokens: list[str], qe: int, n_qsur: int) -> bool:
-    """Whether traveller tokens ending at `qe` may have been cut short by the MRZ: only in a
-    name that fills the field, and only at its end (the last given name, or the surname when
-    there is none). ROH / MI is not MYEONG cut short; CHA / CHIHU is not JANG."""
-    return qe == len(q_tokens) and mrz_length(q_tokens, n_qsur) >= MRZ_FULL_FIELD
+def fills_mrz_field(surname: str, given: str) -> bool:
+    """Whether a name as read is long enough to have been cut by an MRZ (SURNAME<<GIVEN<NAMES,
+    particles included, of `MRZ_FULL_FIELD` characters or more): the test when the reader did
+    not say whether the name field was full (`names_truncated`)."""
+    sur, giv = surname.strip(), given.strip()
+    return len(sur) + (2 + len(giv) if giv else 0) >= MRZ_FULL_FIELD
 
 
 def _pair_candidates(
@@ -218,16 +213,18 @@ def _pair_candidates(
     spans: list[tuple[int, int, int, int]],
     same_part: list[list[bool]],
     latin: bool,
-    n_qsur: int,
+    cut: bool,
 ) -> list[tuple]:
     """Candidate alignments (sim, -size, same part, qs, qe, entry indices, relation, spelling)
-    of traveller tokens qs:qe with entry tokens es:ee."""
+    of traveller tokens qs:qe with entry tokens es:ee. `cut`: the traveller's name may be cut
+    short by the MRZ, which shortens the last names first, down to initials: a cut name is
+    followed by initials only (IBR K for IBRAHIM KHALID; SU JIN is not SUYUN cut)."""
     out = []
     for qs, qe, es, ee in spans:
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
-        cut = _cut_here(q_tokens, qe, n_qsur)
-        best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin, cut)
+        at_end = cut and all(len(t) == 1 for t in q_tokens[qe:])
+        best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin, at_end)
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)
             # Ties go to surname against surname: MOHAMMED, ZAINAB MOHAMMED (family name and
@@ -313,14 +310,20 @@ def _to_empty_part(
 
 @lru_cache(maxsize=200_000)
 def match_name(
-    q_surname: tuple[str, ...], q_given: tuple[str, ...], rendering: Rendering
+    q_surname: tuple[str, ...],
+    q_given: tuple[str, ...],
+    rendering: Rendering,
+    cut: bool | None = None,
 ) -> NameMatch:
     """Align a traveller's surname and given-name tokens with one entry rendering.
 
     Single tokens are aligned first; names run together (pairs, or two names around a dropped
-    one) are tried only for what is left unmatched. Cached: namesakes in the list share one
-    rendering object.
+    one) are tried only for what is left unmatched. `cut`: whether the MRZ's name field was
+    full, so the last name may be cut short (None: judged by the name's length). Cached:
+    namesakes in the list share one rendering object.
     """
+    if cut is None:
+        cut = fills_mrz_field(" ".join(q_surname), " ".join(q_given))
     q_tokens = list(q_surname + q_given)
     q_parts = ["surname"] * len(q_surname) + ["given name"] * len(q_given)
     e_tokens = list(rendering.tokens)
@@ -331,7 +334,7 @@ def match_name(
     singles = [(i, i + 1, j, j + 1) for i in range(nq) for j in range(ne)]
     same_part = [[qp == ep for ep in e_parts] for qp in q_parts]
     latin = rendering.script == "latin"
-    single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin, len(q_surname))
+    single_cands = _pair_candidates(q_tokens, e_tokens, singles, same_part, latin, cut)
     chosen = _assign(single_cands, used_q, used_e)
     partial = any(c[6] in ("truncated", "initial") for c in chosen)
     # Every traveller name already matched as the same name: the entry's other names (a
@@ -340,7 +343,7 @@ def match_name(
     if (len(used_q) < nq or len(used_e) < ne or partial) and nq + ne > 2 and not explained:
         pairs = [(i, i + 1, j, j + 2) for i in range(nq) for j in range(ne - 1)]
         pairs += [(i, i + 2, j, j + 1) for i in range(nq - 1) for j in range(ne)]
-        more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin, len(q_surname))
+        more = _pair_candidates(q_tokens, e_tokens, pairs, same_part, latin, cut)
         if len(used_e) < ne - 1:
             more += _around_dropped(q_tokens, e_tokens, same_part)
         used_q, used_e = set(), set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 
 from edge.screening import Screener, Thresholds
 from edge.screening.dates import (
@@ -545,9 +546,10 @@ def test_the_first_given_name_is_the_persons_own():
 
 
 def test_the_mrz_cuts_only_a_name_that_fills_its_field_and_only_at_its_end():
-    """A passport's MRZ cuts a name only when it does not fit the field, and at its end: ROH MI
-    (7 characters) is not ROH MYEONG cut short, nor is a cut name followed by a whole one; the
-    labelled set cuts names the same way (`mrz_name_field`)."""
+    """A passport's MRZ cuts a name only when it does not fit the field, the last names first,
+    down to initials: ROH MI (7 characters) is not ROH MYEONG cut short, nor is a cut name
+    followed by a whole one, while IBR K is IBRAHIM KHALID cut; the labelled set cuts names
+    the same way (`mrz_name_field`, through the MRZ writer's own rule)."""
     from edge.screening.evalset.variation import mrz_name_field
     from edge.screening.names import render_name
     from edge.screening.similarity import match_name
@@ -558,8 +560,11 @@ def test_the_mrz_cuts_only_a_name_that_fills_its_field_and_only_at_its_end():
     assert match_name(("ROH",), ("MI",), render_name("ROH, MYEONG")[0]).score < 0.8
     assert mrz_name_field("ROH", ["MYEONG"]) == ("ROH", ["MYEONG"], False)
     assert mrz_name_field(LONG, ["MAXIMILIAN"]) == (LONG, ["MA"], True)
-    assert mrz_name_field("AL-ABDULRAHMAN", ["MOHAMMED", "ABDULLAH", "IBRAHIM", "KHALID"]) == (
-        "AL-ABDULRAHMAN", ["MOHAMMED", "ABDULLAH", "IBRAH"], True)  # fmt: skip
+    given = ["MOHAMMED", "ABDULLAH", "IBRAHIM", "KHALID"]
+    cut = ("AL ABDULRAHMAN", ["MOHAMMED", "ABDULLAH", "IBR", "K"], True)
+    assert mrz_name_field("AL-ABDULRAHMAN", given) == cut
+    listed = render_name(f"AL-ABDULRAHMAN, {' '.join(given)}")[0]
+    assert match_name(("ABDULRAHMAN",), tuple(cut[1]), listed).score >= 0.9  # AL: a particle
 
 
 def test_a_latin_name_listed_beside_its_own_script_is_matched_as_a_romanisation():
@@ -587,3 +592,35 @@ def test_short_names_one_letter_apart_and_two_edits_at_the_first_letter_are_othe
     assert token_similarity("YU", "YE")[0] < 0.75
     assert token_similarity("YONGHYEON", "SEONGHYEON", True, False)[0] < 0.75
     assert token_similarity("IHSHAM", "HISHAM")[0] >= 0.75
+
+
+def test_the_readers_full_name_field_decides_whether_the_mrz_cut_the_name():
+    """The MRZ parser knows when the name field is full (`names_truncated`); the booth passes
+    it on, and the screener trusts it over the name's length: a full field allows the cut, a
+    field with room to spare (a long name as typed elsewhere) does not."""
+    from devices.document_reader import DocumentReading
+    from devices.passport_reader import _fields
+    from edge.inspection import traveller_of
+    from edge.mrz.build import build_td3
+    from edge.mrz.parse import parse_mrz
+    from edge.screening.records import ReferenceDataError, check_traveller
+
+    lines = build_td3(document_number="TR1234567", primary_identifier=LONG,
+                      secondary_identifier="MAXIMILIAN", nationality="AUT",
+                      birth_date=date(1977, 7, 7), sex="M", expiry_date=date(2030, 1, 1))  # fmt: skip
+
+    class Read:  # what the OCR reader hands the document reader
+        fields = parse_mrz(lines, today=date(2026, 1, 1)).fields()
+
+    reading = DocumentReading(**_fields(Read))
+    assert reading.given_names == "MA" and reading.names_truncated
+    s = Screener.from_entries([{"id": "W-1", "names": [f"{LONG}, MAXIMILIAN"],
+                                "birth_date": "1977-07-07", "category": "wanted"},
+                               {"id": "W-2", "names": ["ROH, MYEONG"], "birth_date": "1980-02-03",
+                                "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller_of(reading)) == ["W-1"]
+    assert alerts(s, {**traveller_of(reading), "names_truncated": False}) == []
+    roh = traveller("ROH", "MI", "1980-02-03")
+    assert alerts(s, roh) == [] and alerts(s, {**roh, "names_truncated": True}) == ["W-2"]
+    with pytest.raises(ReferenceDataError, match="names_truncated"):
+        check_traveller({**roh, "names_truncated": "yes"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 
+from edge.mrz.names import MrzNameError, format_name_field, split_name_field
 from edge.screening.dates import pack_date
 from edge.screening.evalset.people import birth as _birth
 
@@ -68,14 +69,17 @@ def vary_name(surname: str, given: list[str], rng: random.Random) -> tuple[str, 
 def mrz_name_field(
     surname: str, given: list[str], width: int = MRZ_NAME_FIELD
 ) -> tuple[str, list[str], bool]:
-    """The name as a passport's MRZ holds it: SURNAME<<GIVEN<NAMES cut at the field's end when
-    longer than the field (ICAO 9303-4: 39 characters), so only long names are cut, and at
-    their end (the last given name, down to an initial). Returns (surname, given, cut)."""
-    field = surname.replace(" ", "<") + ("<<" + "<".join(given) if given else "")
-    if len(field) <= width:
+    """The name as a passport's MRZ holds it: only a name longer than the field (39 characters
+    on a passport) is cut, the way `edge.mrz.names.format_name_field` cuts it (ICAO 9303-3:
+    the last given names first, down to initials). Returns (surname, given, cut)."""
+    if len(surname) + (2 + len(" ".join(given)) if given else 0) <= width:
         return surname, given, False
-    sur, _, giv = field[:width].rstrip("<").partition("<<")
-    return sur.replace("<", " "), [g for g in giv.split("<") if g], True
+    try:
+        field, _ = format_name_field(surname, " ".join(given), width)
+    except MrzNameError:  # an OCR digit in the name (5 for S): cut where the field ends
+        field = (surname.replace(" ", "<") + "<<" + "<".join(given))[:width]
+    parts = split_name_field(field)
+    return parts.primary, parts.secondary.split(), True
 
 
 def vary_birth(entry_birth: str | None, rng: random.Random) -> tuple[str, str]:
