@@ -51,15 +51,22 @@ def latin_tokens(text: str) -> list[str]:
     return out
 
 
-def is_particle(token: str) -> bool:
-    """Whether the token is a connecting particle (AL, BIN, VAN...) ignored for identity."""
-    return token in PARTICLES
+# AL and EL with the L read or typed as I (AI-AHMED, EI-HASSAN): particles too, where a
+# particle stands (before another name), never a name on their own (AI, 愛, stays a name).
+_MISREAD_PARTICLES = frozenset({"AI", "EI"})
+
+
+def is_particle(token: str, leading: bool = False) -> bool:
+    """Whether the token is a connecting particle (AL, BIN, VAN...) ignored for identity;
+    `leading`: it comes before another name, where a misread AL (AI) is one too."""
+    return token in PARTICLES or (leading and token in _MISREAD_PARTICLES)
 
 
 def name_tokens(text: str) -> list[str]:
     """Latin tokens of a name part without leading particles (AL HASSAN -> HASSAN; BIN alone stays)."""
     tokens = latin_tokens(text)
-    return [t for i, t in enumerate(tokens) if not (is_particle(t) and i < len(tokens) - 1)]
+    last = len(tokens) - 1
+    return [t for i, t in enumerate(tokens) if not (i < last and is_particle(t, i == 0))]
 
 
 def glued_variants(token: str) -> tuple[str, ...]:

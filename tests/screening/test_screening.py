@@ -624,3 +624,16 @@ def test_the_readers_full_name_field_decides_whether_the_mrz_cut_the_name():
     assert alerts(s, roh) == [] and alerts(s, {**roh, "names_truncated": True}) == ["W-2"]
     with pytest.raises(ReferenceDataError, match="names_truncated"):
         check_traveller({**roh, "names_truncated": "yes"})
+
+
+def test_a_particle_with_its_l_misread_is_still_a_particle():
+    """AI-AHMED and EI-HASSAN are AL-AHMED and EL-HASSAN with the L read as an I (l and I look
+    alike in many typefaces): a particle before a name, not a name of its own; AI alone (愛)
+    stays a name."""
+    from edge.screening.text import name_tokens
+
+    assert name_tokens("AI-AHMED") == ["AHMED"] and name_tokens("EI HASSAN") == ["HASSAN"]
+    assert name_tokens("AI") == ["AI"] and name_tokens("SATO AI") == ["SATO", "AI"]
+    s = Screener.from_entries([{"id": "W-1", "names": ["AL-AHMED, MARWAN FAISAL"],
+                                "birth_date": "1947-02-23", "category": "wanted"}])  # fmt: skip
+    assert alerts(s, traveller("AI-AHMED", "MARWAN", "1947-02-23")) == ["W-1"]
