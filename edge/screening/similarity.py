@@ -15,6 +15,7 @@ from itertools import product
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from edge.mrz.formats import FORMATS as MRZ_FORMATS
 from edge.screening.names import NameToken, Rendering
 from edge.screening.text import (
     consonant_key,
@@ -196,7 +197,7 @@ def _best_spelling(
 # The MRZ cuts a name only when it does not fit its field (30 characters on a TD1 card, 31 on
 # TD2, 39 on a passport), and a cut name fills the field: a shorter name was not cut. Two
 # characters of slack for punctuation the reader may have dropped (O'BRIEN, AL-HASSAN).
-MRZ_FULL_FIELD = 28
+MRZ_FULL_FIELD = min(f.field("names").width for f in MRZ_FORMATS.values()) - 2
 
 
 def fills_mrz_field(surname: str, given: str) -> bool:
@@ -220,10 +221,13 @@ def _pair_candidates(
     short by the MRZ, which shortens the last names first, down to initials: a cut name is
     followed by initials only (IBR K for IBRAHIM KHALID; SU JIN is not SUYUN cut)."""
     out = []
+    tail = len(q_tokens)  # where the trailing initials begin: a cut name ends there or after
+    while tail and len(q_tokens[tail - 1]) == 1:
+        tail -= 1
     for qs, qe, es, ee in spans:
         q_text = "".join(q_tokens[qs:qe])
         single = qe - qs == 1 and ee - es == 1
-        at_end = cut and all(len(t) == 1 for t in q_tokens[qe:])
+        at_end = cut and qe >= tail
         best = _best_spelling(q_text, tuple(e_tokens[es:ee]), single, latin, at_end)
         if best[0] >= MIN_TOKEN_SIM:
             size = (qe - qs) + (ee - es)

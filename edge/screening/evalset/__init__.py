@@ -25,12 +25,7 @@ from edge.screening.evalset.people import (
     passport_name,
     random_person,
 )
-from edge.screening.evalset.variation import (
-    MRZ_NAME_FIELD,
-    mrz_name_field,
-    vary_birth,
-    vary_name,
-)
+from edge.screening.evalset.variation import mrz_name_field, vary_birth, vary_name
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +65,15 @@ class EvalSet:
     notes: list[str]
 
 
-def _traveller(tid: str, sur: str, given: str, born: str, p: Person, rng: random.Random) -> dict:
+def _traveller(
+    tid: str, sur: str, given: str, full: bool, born: str, p: Person, rng: random.Random
+) -> dict:
     """A traveller as the booth reads the passport: the MRZ says whether its name field is
     full (`names_truncated`: the last names may have been cut)."""
     return {
         "id": tid, "surname": sur, "given_names": given, "birth_date": born,
         "nationality": p.nationality, "sex": p.sex,
-        "document_number": f"T{rng.randrange(10**8):08d}",
-        "names_truncated": len(sur) + 2 + len(given) >= MRZ_NAME_FIELD,
+        "document_number": f"T{rng.randrange(10**8):08d}", "names_truncated": full,
     }  # fmt: skip
 
 
@@ -109,7 +105,8 @@ def generate(n_entries: int, n_targets: int, n_innocent: int, seed: int = 5) -> 
         sur, given = passport_name(p, rng)
         sur, given_text, changes = vary_name(sur, given, rng)
         born, date_note = vary_birth(entry.get("birth_date"), rng)
-        travellers.append(_traveller(f"T{k:06d}", sur, given_text, born, p, rng))
+        full = "MRZ truncation" in changes
+        travellers.append(_traveller(f"T{k:06d}", sur, given_text, full, born, p, rng))
         expected.append(entry["id"])
         notes.append(", ".join([*changes, date_note]))
     for k in range(n_innocent):
@@ -117,8 +114,8 @@ def generate(n_entries: int, n_targets: int, n_innocent: int, seed: int = 5) -> 
             p, note = random_person(rng), "random person"
         else:
             p, note = _namesake(people, entries, rng)
-        sur, given, _ = mrz_name_field(*passport_name(p, rng))
-        travellers.append(_traveller(f"I{k:06d}", sur, " ".join(given), p.birth, p, rng))
+        sur, given, full = mrz_name_field(*passport_name(p, rng))
+        travellers.append(_traveller(f"I{k:06d}", sur, " ".join(given), full, p.birth, p, rng))
         expected.append(None)
         notes.append(note)
     return EvalSet(entries, travellers, expected, notes)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import random
 
+from edge.mrz.formats import TD3
 from edge.mrz.names import MrzNameError, format_name_field, split_name_field
 from edge.screening.dates import pack_date
 from edge.screening.evalset.people import birth as _birth
 
 logger = logging.getLogger(__name__)
 
-MRZ_NAME_FIELD = 39  # characters of a passport's (TD3) MRZ name field
+MRZ_NAME_FIELD = TD3.field("names").width  # a passport's: 39 characters
 OCR_CONFUSIONS = {"O": "D", "D": "O", "I": "L", "L": "I", "B": "8", "S": "5", "E": "F", "M": "N",
                   "N": "M", "U": "V", "V": "U", "G": "C", "C": "G", "H": "N", "K": "X"}  # fmt: skip
 
@@ -60,8 +61,8 @@ def vary_name(surname: str, given: list[str], rng: random.Random) -> tuple[str, 
     if given and rng.random() < 0.1:
         surname, given = " ".join(given), surname.split()
         changes.append("surname and given names swapped")
-    surname, given, cut = mrz_name_field(surname, given)
-    if cut:
+    surname, given, full = mrz_name_field(surname, given)
+    if full:
         changes.append("MRZ truncation")
     return surname, " ".join(given), changes
 
@@ -71,15 +72,16 @@ def mrz_name_field(
 ) -> tuple[str, list[str], bool]:
     """The name as a passport's MRZ holds it: only a name longer than the field (39 characters
     on a passport) is cut, the way `edge.mrz.names.format_name_field` cuts it (ICAO 9303-3:
-    the last given names first, down to initials). Returns (surname, given, cut)."""
-    if len(surname) + (2 + len(" ".join(given)) if given else 0) <= width:
+    the last given names first, down to initials). Returns (surname, given, full): `full` as
+    the MRZ parser reads the field (`names_truncated`: filled to its end, maybe cut)."""
+    if len(surname) + (2 + len(" ".join(given)) if given else 0) < width:
         return surname, given, False
     try:
         field, _ = format_name_field(surname, " ".join(given), width)
     except MrzNameError:  # an OCR digit in the name (5 for S): cut where the field ends
         field = (surname.replace(" ", "<") + "<<" + "<".join(given))[:width]
     parts = split_name_field(field)
-    return parts.primary, parts.secondary.split(), True
+    return parts.primary, parts.secondary.split(), parts.truncated
 
 
 def vary_birth(entry_birth: str | None, rng: random.Random) -> tuple[str, str]:
